@@ -1,0 +1,51 @@
+# The two commands a new machine needs:
+#   make build   install everything (system packages, .venv) and build the default guide
+#   make test    the same set-up, then the whole test suite
+#
+# System packages come from Debian's archive (we are root on these machines;
+# elsewhere sudo is used). Python packages go into .venv.
+
+VENV        := .venv
+BIN         := $(VENV)/bin
+PYTHON      ?= python3
+SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# libharfbuzz-subset0: without it WeasyPrint subsets fonts ten times slower.
+# fonts-inter: the theme's typeface; fonts-dejavu-core: the fallback for other scripts.
+APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 \
+                fontconfig fonts-inter fonts-dejavu-core
+
+.PHONY: build test setup system-deps lint previews clean
+
+build: setup
+	$(BIN)/careerguide build
+
+test: setup
+	$(BIN)/pytest
+
+setup: system-deps $(VENV)/.installed
+
+system-deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing system packages:" $$missing; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null && \
+	  fc-cache -f >/dev/null; \
+	fi
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Refresh the PNG previews shown in the README.
+previews: build
+	$(BIN)/python docs/make_previews.py build/default docs
+
+clean:
+	rm -rf build $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,55 @@
+"""User errors, kept apart from bugs.
+
+Anything the person running the build can fix (a typo in a YAML file, a card
+that is too long) is raised as a `UserError` carrying every `Problem` found.
+The CLI prints those as one line each and exits 1; any other exception is a
+bug in careerguide and is reported differently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input, located as precisely as we can."""
+
+    message: str
+    path: Path | None = None
+    line: int | None = None
+    column: int | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        where = ""
+        if self.path is not None:
+            where = str(_display_path(self.path))
+            if self.line is not None:
+                where += f":{self.line}"
+                if self.column is not None:
+                    where += f":{self.column}"
+            where += ": "
+        field = f"{self.field}: " if self.field else ""
+        return f"{where}{field}{self.message}"
+
+
+def _display_path(path: Path) -> Path:
+    """Show paths relative to the working folder when they are inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
+
+
+class UserError(Exception):
+    """Bad input: the build cannot go on, and the user can fix it."""
+
+    def __init__(self, problems: list[Problem] | Problem | str) -> None:
+        if isinstance(problems, str):
+            problems = [Problem(problems)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))

@@ -1,0 +1,143 @@
+"""Stage 1: read the content files into plain data.
+
+YAML is read with ruamel.yaml's round-trip loader because it keeps the line
+and column of every key and item. We turn its nodes into plain dicts and
+lists (so that later stages never see YAML types) and keep the positions in a
+separate map keyed by the path to each value, for error messages.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from .errors import Problem, UserError
+
+Key = tuple[str | int, ...]
+ROLE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class Position:
+    path: Path
+    line: int | None = None
+    column: int | None = None
+
+
+@dataclass
+class Loaded:
+    """Plain data plus where each value came from."""
+
+    data: dict[str, Any]
+    positions: dict[Key, Position] = field(default_factory=dict)
+
+    def locate(self, key: Key) -> Position | None:
+        """The position of `key`, or of its nearest ancestor that has one."""
+        for end in range(len(key), -1, -1):
+            position = self.positions.get(tuple(key[:end]))
+            if position is not None:
+                return position
+        return None
+
+
+def load_yaml_file(path: Path, prefix: Key, positions: dict[Key, Position]) -> Any:
+    """Read one YAML file, recording positions under `prefix`."""
+    yaml = YAML(typ="rt")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise UserError(Problem(f"not valid UTF-8 text ({error.reason} at byte {error.start})", path)) from None
+    except OSError as error:
+        raise UserError(Problem(f"cannot read file: {error.strerror}", path)) from None
+    try:
+        node = yaml.load(text)
+    except MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else None
+        column = mark.column + 1 if mark else None
+        message = f"invalid YAML: {error.problem or error.context}"
+        raise UserError(Problem(message, path, line, column)) from None
+    except YAMLError as error:
+        raise UserError(Problem(f"invalid YAML: {error}", path)) from None
+    positions[prefix] = Position(path, 1, 1)
+    return _to_plain(node, path, prefix, positions)
+
+
+def _to_plain(node: Any, path: Path, key: Key, positions: dict[Key, Position]) -> Any:
+    if isinstance(node, CommentedMap):
+        result = {}
+        for name, value in node.items():
+            line, column = node.lc.key(name)
+            child = (*key, str(name))
+            positions[child] = Position(path, line + 1, column + 1)
+            result[str(name)] = _to_plain(value, path, child, positions)
+        return result
+    if isinstance(node, CommentedSeq):
+        items = []
+        for index, value in enumerate(node):
+            line, column = node.lc.item(index)
+            child = (*key, index)
+            positions[child] = Position(path, line + 1, column + 1)
+            items.append(_to_plain(value, path, child, positions))
+        return items
+    if isinstance(node, str):
+        return str(node)
+    if isinstance(node, bool) or node is None:
+        return node
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    return node
+
+
+def load_content(content_dir: Path) -> Loaded:
+    """Read `guide.yaml`, `competencies.yaml` and `roles/*.yaml` of one content folder.
+
+    Every unreadable file is reported, not just the first.
+    """
+    positions: dict[Key, Position] = {}
+    data: dict[str, Any] = {"roles": {}}
+    problems: list[Problem] = []
+    if not content_dir.is_dir():
+        raise UserError(Problem("content folder not found", content_dir))
+    for name in ("guide", "competencies"):
+        path = content_dir / f"{name}.yaml"
+        if not path.is_file():
+            problems.append(Problem(f"missing file: the content needs {path.name}", path))
+            continue
+        try:
+            data[name] = load_yaml_file(path, (name,), positions)
+        except UserError as error:
+            problems.extend(error.problems)
+    roles_dir = content_dir / "roles"
+    positions[("roles",)] = Position(roles_dir)
+    role_files = sorted(roles_dir.glob("*.yaml")) if roles_dir.is_dir() else []
+    if not role_files:
+        problems.append(Problem("no role files found (expected roles/<role-id>.yaml)", roles_dir))
+    for path in role_files:
+        try:
+            data["roles"][path.stem] = load_role_file(path, positions)
+        except UserError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise UserError(problems)
+    return Loaded(data, positions)
+
+
+def load_role_file(path: Path, positions: dict[Key, Position]) -> Any:
+    """Read one role file; its id is its file name, so it must be a valid id."""
+    if not ROLE_ID.match(path.stem):
+        raise UserError(
+            Problem(
+                "a role file name must be its id: lowercase letters, digits and single hyphens",
+                path,
+            )
+        )
+    return load_yaml_file(path, ("roles", path.stem), positions)

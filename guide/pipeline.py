@@ -1,0 +1,123 @@
+"""The build, as a list of stages: load, validate, render HTML, render PDF, write.
+
+Everything the CLI does is importable from here, so tests and other tools can
+build without going through Click.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import Problem, UserError
+from .load import load_content
+from .models import Content, Target
+from .render_html import CARD_SCALES, render_cards, render_guide
+from .resources import default_content_dir
+from .validate import validate
+from .write import write_atomic
+
+DEFAULT_TARGET = "default"
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    out_dir: Path = Path("build")
+    emit_html: bool = False
+    content_dir: Path | None = None
+
+
+@dataclass
+class BuildResult:
+    target: str
+    outputs: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def content_dir_for(options: BuildOptions) -> Path:
+    """The content to build: `--content`, else `./content`, else the bundled default."""
+    if options.content_dir is not None:
+        return options.content_dir
+    local = Path("content")
+    return local if (local / "guide.yaml").is_file() else default_content_dir()
+
+
+def load_and_validate(content_dir: Path) -> Content:
+    return validate(load_content(content_dir))
+
+
+def build(options: BuildOptions) -> list[BuildResult]:
+    """Build every requested target and return what was written."""
+    from .render_pdf import Renderer
+
+    content = load_and_validate(content_dir_for(options))
+    target = Target(slug=DEFAULT_TARGET)
+    renderer = Renderer()
+    return [build_target(content, target, options, renderer)]
+
+
+def build_target(content: Content, target: Target, options: BuildOptions, renderer) -> BuildResult:
+    """Render and write the guide, the card deck and one PDF per card for one target."""
+    from .render_pdf import card_pages, pdf_bytes
+
+    out = options.out_dir / target.slug
+    result = BuildResult(target.slug)
+    before = len(renderer.warnings)
+
+    guide_html = render_guide(content, target)
+    guide_pdf = pdf_bytes(renderer.render(guide_html))
+
+    deck_html, deck, scales = fit_cards(content, target, renderer)
+    pages = card_pages(deck, content.roles)
+    card_pdfs = {
+        role.id: pdf_bytes(deck.copy([deck.pages[pages[role.id][0]]]), title=f"{role.title} · {content.guide.title}")
+        for role in content.roles
+    }
+    deck_pdf = pdf_bytes(deck)
+
+    result.outputs.append(write_atomic(out / "career-guide.pdf", guide_pdf))
+    result.outputs.append(write_atomic(out / "role-cards.pdf", deck_pdf))
+    for role_id, data in card_pdfs.items():
+        result.outputs.append(write_atomic(out / "cards" / f"{role_id}.pdf", data))
+    if options.emit_html:
+        result.outputs.append(write_atomic(out / "career-guide.html", guide_html.html))
+        result.outputs.append(write_atomic(out / "role-cards.html", deck_html.html))
+        for role in content.roles:
+            single = render_cards(content, target, scales, only=role.id)
+            result.outputs.append(write_atomic(out / "cards" / f"{role.id}.html", single.html))
+    result.warnings = renderer.warnings[before:]
+    return result
+
+
+def fit_cards(content: Content, target: Target, renderer):
+    """Lay out the card deck, shrinking the type of any card that spills over.
+
+    Each overflowing card steps down through `CARD_SCALES`; a card that still
+    spills at the smallest step fails the build with the amount it is over.
+    Returns the deck's HTML, its laid-out document and the steps used.
+    """
+    from .render_pdf import card_pages, overflow_mm
+
+    scales: dict[str, int] = {}
+    while True:
+        html = render_cards(content, target, scales)
+        deck = renderer.render(html)
+        too_long = {role_id: pages for role_id, pages in card_pages(deck, content.roles).items() if len(pages) > 1}
+        if not too_long:
+            return html, deck, scales
+        problems = []
+        for role_id, pages in too_long.items():
+            if scales.get(role_id, 0) + 1 < len(CARD_SCALES):
+                scales[role_id] = scales.get(role_id, 0) + 1
+                continue
+            over = sum(overflow_mm(deck, page, f"card-{role_id}") for page in pages[1:])
+            problems.append(
+                Problem(
+                    f"the card for {content.role(role_id).title} does not fit on one page even with its type "
+                    f"at {CARD_SCALES[-1]:.0%}: about {over:.0f} mm too long. Shorten its summary, "
+                    "responsibilities, skills or ready_for_next",
+                    field=f"roles.{role_id}",
+                )
+            )
+        if problems:
+            raise UserError(problems)

@@ -1,0 +1,126 @@
+"""Stage 3: render the validated model to HTML with Jinja2.
+
+The HTML is the exact input WeasyPrint receives. Stylesheets are inlined so
+that an emitted `.html` file is self-contained: a designer can open it in a
+browser, or run `weasyprint career-guide.html out.pdf` on it, and get what we
+got. Brand colours and fonts enter only as CSS custom properties on `:root`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from . import __version__
+from .diagrams import ladder_svg, tint
+from .locale import labels
+from .models import Content, Target
+from .resources import styles_dir, templates_dir
+from .typeset import typeset
+
+PAPER_SIZES = {"a4": "A4", "letter": "letter"}
+
+# Cards that do not fit at full size are set smaller in these steps, largest
+# first; a card that still does not fit at the last step fails the build.
+CARD_SCALES = (1.0, 0.94, 0.88, 0.82)
+
+
+@dataclass(frozen=True)
+class HtmlDocument:
+    """One HTML document ready for WeasyPrint."""
+
+    name: str
+    html: str
+    base_url: str
+
+
+@cache
+def _environment(template_dirs: tuple[Path, ...]) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in template_dirs]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["typeset"] = typeset
+    env.filters["css_string"] = css_string
+    return env
+
+
+def css_string(value: str) -> Markup:
+    """Quote `value` as a CSS string literal, safe inside a <style> element."""
+    escaped = "".join(c if c.isalnum() or c in " .,:;!?()-_'/·" else f"\\{ord(c):X} " for c in str(value))
+    return Markup(f'"{escaped}"')
+
+
+def _stylesheet(*names: str) -> Markup:
+    """The theme's CSS files, concatenated in the given order."""
+    css = "\n".join((styles_dir() / f"{name}.css").read_text(encoding="utf-8") for name in names)
+    return Markup(css.replace("</", "<\\/"))
+
+
+def brand_properties(target: Target) -> Markup:
+    """The `:root` custom properties and page size that carry the brand into the theme CSS."""
+    colors = target.brand.colors
+    values = {
+        "--primary": colors.primary,
+        "--accent": colors.accent,
+        "--text": colors.text,
+        "--muted": tint(colors.text, 0.78),
+        "--rule": tint(colors.primary, 0.30),
+        "--tint": tint(colors.primary, 0.07),
+        "--font": f'"{target.brand.font.family}", "Inter", "DejaVu Sans", sans-serif',
+    }
+    body = "".join(f"{name}: {value}; " for name, value in values.items())
+    return Markup(f":root {{ {body}}}\n@page {{ size: {PAPER_SIZES[target.paper]}; }}")
+
+
+def _context(content: Content, target: Target) -> dict[str, Any]:
+    words = labels(target.locale)
+    return {
+        "content": content,
+        "guide": content.guide,
+        "roles": content.roles,
+        "target": target,
+        "brand": target.brand,
+        "labels": words,
+        "lang": target.locale,
+        "brand_css": brand_properties(target),
+        "version": __version__,
+        "ladder": lambda current=None, **kw: ladder_svg(
+            content.roles, target.brand, current=current, title=content.guide.ladder.title, **kw
+        ),
+    }
+
+
+def render_guide(content: Content, target: Target) -> HtmlDocument:
+    """The multi-page career guide."""
+    template = _environment((templates_dir(),)).get_template("guide.html")
+    html = template.render(**_context(content, target), css=_stylesheet("base", "guide"))
+    return HtmlDocument("career-guide", html, styles_dir().as_uri() + "/")
+
+
+def render_cards(
+    content: Content, target: Target, scales: Mapping[str, int] | None = None, only: str | None = None
+) -> HtmlDocument:
+    """All role cards in ladder order, one page each (or just the card of role `only`).
+
+    `scales` maps a role id to a step in `CARD_SCALES` for cards set smaller
+    because they did not fit at full size.
+    """
+    scales = scales or {}
+    cards = [role for role in content.roles if only in (None, role.id)]
+    template = _environment((templates_dir(),)).get_template("cards.html")
+    html = template.render(
+        **_context(content, target),
+        css=_stylesheet("base", "cards"),
+        cards=[(role, CARD_SCALES[scales.get(role.id, 0)]) for role in cards],
+    )
+    return HtmlDocument("role-cards" if only is None else only, html, styles_dir().as_uri() + "/")

@@ -1,0 +1,131 @@
+"""Stage 4: lay out HTML with WeasyPrint and serialise PDFs.
+
+WeasyPrint is imported here and only here, so commands that never render
+(`--help`, `validate`) stay fast. Layout is the expensive step: a document is
+laid out once and every PDF cut from it (the card deck and each single card)
+reuses that layout through `Document.copy`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING
+
+from .render_html import HtmlDocument
+
+if TYPE_CHECKING:
+    from weasyprint import Document
+    from weasyprint.text.fonts import FontConfiguration
+
+PX_PER_MM = 96 / 25.4
+
+
+class RenderWarnings(logging.Handler):
+    """Collects what WeasyPrint logs while a document renders.
+
+    WeasyPrint reports missing fonts, bad CSS and unreachable images as log
+    warnings and carries on; we surface them instead of losing them.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@dataclass
+class Renderer:
+    """Shares one FontConfiguration across every document it renders."""
+
+    font_config: FontConfiguration = field(default_factory=lambda: _font_config())
+    warnings: list[str] = field(default_factory=list)
+
+    def render(self, document: HtmlDocument) -> Document:
+        from weasyprint import HTML
+
+        handler = RenderWarnings()
+        logger = logging.getLogger("weasyprint")
+        logger.addHandler(handler)
+        try:
+            html = HTML(string=document.html, base_url=document.base_url)
+            rendered = html.render(font_config=self.font_config)
+        finally:
+            logger.removeHandler(handler)
+        self.warnings.extend(f"{document.name}: {message}" for message in handler.messages)
+        return rendered
+
+
+def _font_config() -> FontConfiguration:
+    check_harfbuzz_subset()
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+@cache
+def check_harfbuzz_subset() -> None:
+    """Fail early and clearly when HarfBuzz's subsetter is missing.
+
+    Without `libharfbuzz-subset0`, WeasyPrint falls back to fontTools, and
+    every PDF takes about ten times longer to write.
+    """
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from weasyprint.text import ffi
+    if ffi.harfbuzz_subset is None:
+        raise RuntimeError(
+            "the HarfBuzz subsetting library is missing; run `make setup` (or `apt-get install libharfbuzz-subset0`)"
+        )
+
+
+def pdf_bytes(document: Document, *, title: str | None = None) -> bytes:
+    """Serialise a laid-out document (or a subset of its pages) to PDF bytes."""
+    if title is not None:
+        document = document.copy(document.pages)
+        document.metadata = _with_title(document.metadata, title)
+    return document.write_pdf(pdf_tags=True)
+
+
+def _with_title(metadata, title: str):
+    from copy import copy
+
+    clone = copy(metadata)
+    clone.title = title
+    return clone
+
+
+def anchor_pages(document: Document, prefix: str) -> dict[str, int]:
+    """Map each element id that starts with `prefix` to the index of its page."""
+    found: dict[str, int] = {}
+    for index, page in enumerate(document.pages):
+        for anchor in page.anchors:
+            if anchor.startswith(prefix):
+                found.setdefault(anchor.removeprefix(prefix), index)
+    return found
+
+
+def card_pages(document: Document, roles) -> dict[str, range]:
+    """The pages each role's card occupies in the deck, in ladder order."""
+    starts = anchor_pages(document, "card-")
+    order = [role.id for role in roles]
+    ends = [starts[role_id] for role_id in order[1:]] + [len(document.pages)]
+    return {role_id: range(starts[role_id], end) for role_id, end in zip(order, ends, strict=True)}
+
+
+def overflow_mm(document: Document, page_index: int, element_id: str) -> float:
+    """How far the element `element_id` reaches down a page it spilled onto, in mm."""
+    page = document.pages[page_index]._page_box
+    stack = [page]
+    while stack:
+        box = stack.pop()
+        element = getattr(box, "element", None)
+        if element is not None and element.get("id") == element_id:
+            return (box.position_y + box.margin_height() - page.content_box_y()) / PX_PER_MM
+        stack.extend(getattr(box, "children", []))
+    return 0.0

@@ -1,0 +1,156 @@
+"""Stage 2: turn loaded plain data into typed models, once.
+
+Pydantic does the checking; this module's job is to report every problem at
+once, each as `file:line:col: field: message`, in words a non-programmer can
+act on. Checks that span files (levels, next steps, matrix cells) run after
+the per-file models are built.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from .errors import Problem, UserError
+from .load import Key, Loaded
+from .models import Competencies, Content, GuideText, Role
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def validate(loaded: Loaded) -> Content:
+    """Validate the whole content tree, raising one `UserError` with every problem."""
+    problems: list[Problem] = []
+    data = loaded.data
+
+    guide = _validate_part(GuideText, data.get("guide"), ("guide",), loaded, problems)
+    competencies = _validate_part(Competencies, data.get("competencies"), ("competencies",), loaded, problems)
+    roles: list[Role] = []
+    for role_id, role_data in data.get("roles", {}).items():
+        if isinstance(role_data, dict):
+            role_data = {**role_data, "id": role_id}
+        role = _validate_part(Role, role_data, ("roles", role_id), loaded, problems)
+        if role is not None:
+            roles.append(role)
+
+    if guide is not None and competencies is not None and not problems:
+        problems.extend(_check_consistency(roles, competencies, loaded))
+    if problems:
+        raise UserError(problems)
+    assert guide is not None and competencies is not None
+    roles.sort(key=lambda role: role.level)
+    return Content(guide=guide, competencies=competencies, roles=roles)
+
+
+def _validate_part(model: type[M], data: Any, prefix: Key, loaded: Loaded, problems: list[Problem]) -> M | None:
+    if data is None:
+        return None
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        for item in error.errors():
+            problems.append(_problem(model, item, prefix, loaded))
+        return None
+
+
+def _problem(model: type[BaseModel], item: Any, prefix: Key, loaded: Loaded) -> Problem:
+    loc: Key = tuple(item["loc"])
+    key = (*prefix, *loc)
+    position = loaded.locate(key)
+    message = item["msg"]
+    kind = item["type"]
+    if kind == "missing":
+        message = "required field is missing"
+    elif kind == "extra_forbidden":
+        message = "unknown field" + _suggestion(model, loc)
+    elif kind in ("string_too_short", "too_short") and item.get("input") in ("", [], None):
+        message = "must not be empty"
+    elif kind == "string_type" and isinstance(item.get("input"), dict):
+        message = "expected text but found `key: value`; put text that contains ': ' in quotes"
+    elif message.startswith("Value error, "):
+        message = message.removeprefix("Value error, ")
+    return Problem(
+        message,
+        position.path if position else None,
+        position.line if position else None,
+        position.column if position else None,
+        _field_name(loc) or None,
+    )
+
+
+def _suggestion(model: type[BaseModel], loc: Key) -> str:
+    """Point at the field the user probably meant."""
+    target: Any = model
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = getattr(target, "model_fields", {}).get(part)
+        if field is None:
+            return ""
+        annotation = field.annotation
+        inner = getattr(annotation, "__args__", None)
+        target = next((a for a in (inner or (annotation,)) if hasattr(a, "model_fields")), None)
+        if target is None:
+            return ""
+    names = [f.alias or name for name, f in getattr(target, "model_fields", {}).items() if name != "id"]
+    close = difflib.get_close_matches(str(loc[-1]), names, n=1)
+    if close:
+        return f" (did you mean `{close[0]}`?)"
+    return f" (allowed: {', '.join(names)})"
+
+
+def _field_name(loc: Key) -> str:
+    name = ""
+    for part in loc:
+        if isinstance(part, int):
+            name += f"[{part}]"
+        else:
+            name += f".{part}" if name else str(part)
+    return name
+
+
+def _check_consistency(roles: list[Role], competencies: Competencies, loaded: Loaded) -> list[Problem]:
+    """Rules that need more than one file: a unique level per role, links that
+    resolve, and one matrix cell for every competency in every role."""
+    problems: list[Problem] = []
+
+    def add(key: Key, field: str, message: str) -> None:
+        position = loaded.locate(key)
+        assert position is not None
+        problems.append(Problem(message, position.path, position.line, position.column, field))
+
+    ids = {role.id for role in roles}
+    by_level: dict[int, str] = {}
+    for role in roles:
+        if role.level in by_level:
+            add(("roles", role.id, "level"), "level", f"level {role.level} is also used by {by_level[role.level]}")
+        by_level.setdefault(role.level, role.id)
+        for index, step in enumerate(role.next_steps):
+            if step.role is not None and step.role not in ids:
+                add(
+                    ("roles", role.id, "next_steps", index, "role"),
+                    f"next_steps[{index}].role",
+                    f"unknown role id `{step.role}`" + _close(step.role, ids),
+                )
+        wanted = [c.id for c in competencies.competencies]
+        for missing in [c for c in wanted if c not in role.competencies]:
+            add(("roles", role.id, "competencies"), "competencies", f"no entry for competency `{missing}`")
+        for extra in [c for c in role.competencies if c not in wanted]:
+            add(
+                ("roles", role.id, "competencies", extra),
+                f"competencies.{extra}",
+                "not a competency in competencies.yaml" + _close(extra, wanted),
+            )
+    seen: set[str] = set()
+    for index, competency in enumerate(competencies.competencies):
+        if competency.id in seen:
+            add(("competencies", "competencies", index, "id"), f"competencies[{index}].id", "duplicate id")
+        seen.add(competency.id)
+    return problems
+
+
+def _close(word: str, options: Any) -> str:
+    close = difflib.get_close_matches(word, sorted(options), n=1)
+    return f" (did you mean `{close[0]}`?)" if close else ""
