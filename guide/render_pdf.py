@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
 
+from .errors import UserError
 from .render_html import HtmlDocument
 
 if TYPE_CHECKING:
