@@ -11,8 +11,11 @@ PYTHON      ?= python3
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # libharfbuzz-subset0: without it WeasyPrint subsets fonts ten times slower.
 # fonts-inter: the theme's typeface; fonts-dejavu-core: the fallback for other scripts.
+# fonts-lato, fonts-manrope: the northwind and bergwerk examples' brand fonts;
+# fonts-ebgaramond: copied into companies/lumen/fonts/ (an example of a company's own font files).
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 \
-                fontconfig fonts-inter fonts-dejavu-core
+                fontconfig fonts-inter fonts-dejavu-core fonts-lato fonts-manrope fonts-ebgaramond
+LUMEN_FONTS  := $(addprefix companies/lumen/fonts/,EBGaramond12-Regular.otf EBGaramond12-Italic.otf EBGaramond12-Bold.otf)
 
 .PHONY: build test setup system-deps lint previews clean
 
@@ -22,7 +25,13 @@ build: setup
 test: setup
 	$(BIN)/pytest
 
-setup: system-deps $(VENV)/.installed
+setup: system-deps $(VENV)/.installed $(LUMEN_FONTS)
+
+# The lumen example brings its own font files; they come from an installed
+# package, never from the repository.
+companies/lumen/fonts/%.otf: | system-deps
+	mkdir -p $(dir $@)
+	cp /usr/share/fonts/opentype/ebgaramond/$(notdir $@) $@
 
 system-deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \

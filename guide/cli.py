@@ -50,6 +50,39 @@ def main() -> None:
     """Build branded, print-ready career guides and role cards from content files."""
 
 
+def _company_options(command):
+    command = click.option(
+        "--all",
+        "all_targets",
+        is_flag=True,
+        help="The default target plus every company under companies/.",
+    )(command)
+    return click.option(
+        "--company",
+        "companies",
+        multiple=True,
+        metavar="SLUG_OR_PATH",
+        help="A company under companies/, or the path to a company folder. Repeatable.",
+    )(command)
+
+
+def _content_option(command):
+    return click.option(
+        "--content",
+        "content_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Content folder to build (default: ./content, else the built-in content).",
+    )(command)
+
+
+def _report(problems, warnings=()) -> None:
+    for warning in warnings:
+        click.secho(f"warning: {warning}", fg="yellow", err=True)
+    for problem in problems:
+        click.secho(f"error: {problem}", fg="red", err=True)
+
+
 @main.command()
 @click.option(
     "--out",
@@ -60,26 +93,96 @@ def main() -> None:
     help="Folder to write into; each target gets its own subfolder.",
 )
 @click.option("--emit-html", is_flag=True, help="Also write the HTML given to WeasyPrint next to each PDF.")
-@click.option(
-    "--content",
-    "content_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Content folder to build (default: ./content, else the built-in content).",
-)
-def build(out_dir: Path, emit_html: bool, content_dir: Path | None) -> None:
-    """Build the career guide, the card deck and one PDF per role card."""
+@click.option("--strict", is_flag=True, help="Treat brand warnings (contrast, logo resolution) as errors.")
+@_company_options
+@_content_option
+def build(out_dir: Path, emit_html: bool, strict: bool, companies, all_targets: bool, content_dir: Path | None) -> None:
+    """Build the career guide, the card deck and one PDF per role card.
+
+    Without --company or --all, builds the default target into OUT/default/.
+    """
     from .pipeline import BuildOptions
     from .pipeline import build as run_build
 
     started = time.perf_counter()
-    results = run_build(BuildOptions(out_dir=out_dir, emit_html=emit_html, content_dir=content_dir))
+    options = BuildOptions(
+        out_dir=out_dir,
+        emit_html=emit_html,
+        content_dir=content_dir,
+        companies=tuple(companies),
+        all_targets=all_targets,
+        strict=strict,
+    )
+    try:
+        results = run_build(options)
+    except UserError as error:
+        _print_results(error.results, out_dir)
+        raise
+    _print_results(results, out_dir)
+    click.echo(f"done in {time.perf_counter() - started:.1f} s")
+
+
+def _print_results(results, out_dir: Path) -> None:
     for result in results:
         for warning in result.warnings:
             click.secho(f"warning: {warning}", fg="yellow", err=True)
         pdfs = sum(1 for path in result.outputs if path.suffix == ".pdf")
         click.echo(f"{result.target}: {pdfs} PDFs in {out_dir / result.target}")
-    click.echo(f"done in {time.perf_counter() - started:.1f} s")
+
+
+@main.command()
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@_company_options
+@_content_option
+def validate(strict: bool, companies, all_targets: bool, content_dir: Path | None) -> None:
+    """Check content and company folders without rendering; report every problem.
+
+    Problems are printed as `path:line:col: field: message`; the exit code is 1
+    if there is any.
+    """
+    from .pipeline import BuildOptions, prepare
+
+    options = BuildOptions(content_dir=content_dir, companies=tuple(companies), all_targets=all_targets, strict=strict)
+    ready, problems = prepare(options)
+    _report([], [warning for prepared in ready for warning in prepared.warnings])
+    if problems:
+        raise UserError(problems)
+    click.echo(f"ok: {', '.join(prepared.target.slug for prepared in ready)}")
+
+
+@main.command()
+@click.argument("slug")
+@click.option("--name", help="The company's name (default: from the slug).")
+def init(slug: str, name: str | None) -> None:
+    """Create companies/SLUG/ with a commented company.yaml that builds as it is."""
+    from .scaffold import scaffold
+
+    folder = scaffold(Path("."), slug, name)
+    click.echo(f"created {folder / 'company.yaml'}")
+    click.echo(
+        f"next: edit it, then run `careerguide validate --company {slug}` and `careerguide build --company {slug}`"
+    )
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of company.yaml (for editor completion and checks)."""
+    from .scaffold import schema_json
+
+    click.echo(schema_json())
+
+
+@main.command()
+@click.option("--company", "company", required=True, metavar="SLUG_OR_PATH", help="The company to explain.")
+@click.argument("role_id")
+@_content_option
+def explain(company: str, role_id: str, content_dir: Path | None) -> None:
+    """Show a role as a company sees it, and where each field comes from."""
+    from .explain import explain_role
+    from .pipeline import BuildOptions
+
+    options = BuildOptions(content_dir=content_dir, companies=(company,))
+    click.echo(explain_role(options, role_id))
 
 
 if __name__ == "__main__":  # pragma: no cover

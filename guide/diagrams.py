@@ -83,7 +83,7 @@ def ladder_svg(
             continue
         parts.append(
             f'<text x="{x + 8:.1f}" y="{y + 30:.1f}" font-family="{family}" font-size="22" '
-            f'font-weight="700" fill="{number_ink}">{role.level}</text>'
+            f'font-weight="700" fill="{number_ink}">{role.rank}</text>'
         )
         for line_index, line in enumerate(labels[role.id]):
             parts.append(

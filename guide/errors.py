@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,13 @@ class Problem:
     line: int | None = None
     column: int | None = None
     field: str | None = None
+
+    @classmethod
+    def at(cls, position: Any, message: str, field: str | None = None) -> Problem:
+        """A problem at a `load.Position` (or nowhere in particular, when it is None)."""
+        if position is None:
+            return cls(message, field=field)
+        return cls(message, position.path, position.line, position.column, field)
 
     def __str__(self) -> str:
         where = ""
@@ -46,10 +54,12 @@ def _display_path(path: Path) -> Path:
 class UserError(Exception):
     """Bad input: the build cannot go on, and the user can fix it."""
 
-    def __init__(self, problems: list[Problem] | Problem | str) -> None:
+    def __init__(self, problems: list[Problem] | Problem | str, results: list | None = None) -> None:
         if isinstance(problems, str):
             problems = [Problem(problems)]
         elif isinstance(problems, Problem):
             problems = [problems]
         self.problems = list(problems)
+        #: What was built before the problems stopped the rest (a batch goes on past bad targets).
+        self.results = results or []
         super().__init__("\n".join(str(p) for p in self.problems))

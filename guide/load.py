@@ -131,7 +131,7 @@ def load_content(content_dir: Path) -> Loaded:
     return Loaded(data, positions)
 
 
-def load_role_file(path: Path, positions: dict[Key, Position]) -> Any:
+def load_role_file(path: Path, positions: dict[Key, Position], prefix: Key | None = None) -> Any:
     """Read one role file; its id is its file name, so it must be a valid id."""
     if not ROLE_ID.match(path.stem):
         raise UserError(
@@ -140,4 +140,4 @@ def load_role_file(path: Path, positions: dict[Key, Position]) -> Any:
                 path,
             )
         )
-    return load_yaml_file(path, ("roles", path.stem), positions)
+    return load_yaml_file(path, prefix or ("roles", path.stem), positions)

@@ -8,9 +8,11 @@ them and never change them.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any, Literal, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model, model_validator
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 TextList = Annotated[list[Text], Field(min_length=1)]
@@ -37,9 +39,12 @@ class NextStep(Strict):
 
 class Role(Strict):
     id: str
+    rank: int = Field(0, description="Position on this target's ladder, from 1; set after merging.")
     title: Text
     short_title: Text | None = Field(None, description="Label in the ladder diagram; defaults to the title.")
-    level: int = Field(ge=1, le=20)
+    level: float = Field(
+        ge=0, le=100, description="Order on the ladder; a company role between two levels can use 3.5."
+    )
     summary: Text
     hiring_signals: TextList
     responsibilities: TextList
@@ -123,38 +128,90 @@ class Competencies(Strict):
 
 
 class Colors(Strict):
-    primary: HexColor = "#1E3A5F"
-    accent: HexColor = "#C8641E"
-    text: HexColor = "#1C2127"
+    primary: HexColor = Field("#1E3A5F", description="Structure: cover, title bands, headings, the ladder.")
+    accent: HexColor = Field("#C8641E", description="Used sparingly, for emphasis.")
+    text: HexColor = Field("#1C2127", description="Body text; near-black reads best.")
 
 
 class Font(Strict):
-    family: Text = "Inter"
+    family: Text = Field(
+        "Inter", description="Font family for all text: an installed family, or the name to give `files`."
+    )
+    files: list[Text] = Field(
+        default_factory=list,
+        description="Font files in the company folder (TTF, OTF, WOFF); weights are read from them.",
+    )
+
+
+class CompanyBrand(Strict):
+    logo: Text | None = Field(None, description="SVG or PNG logo, relative to the company folder.")
+    colors: Colors = Colors()
+    font: Font = Font()
+    url: Text | None = Field(None, description="The company's careers or intranet page.")
+
+
+class Contact(Strict):
+    name: Text
+    role: Text | None = None
+    email: Text | None = None
+    note: Text | None = None
+
+
+class Link(Strict):
+    title: Text
+    url: Text
+    note: Text | None = None
+
+
+class Section(Strict):
+    """A company page: a welcome letter, the people to talk to, useful links."""
+
+    title: Text
+    placement: Literal["start", "end"] = Field(
+        "start", description="`start`: after the contents; `end`: before the sources."
+    )
+    paragraphs: list[Text] = Field(default_factory=list)
+    signature: Text | None = None
+    contacts: list[Contact] = Field(default_factory=list)
+    links: list[Link] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _has_content(self) -> Section:
+        if not (self.paragraphs or self.contacts or self.links):
+            raise ValueError("a section needs paragraphs, contacts or links")
+        return self
 
 
 class Brand(Strict):
-    """How a target looks. The default target uses these defaults."""
+    """How a target looks, resolved: file paths are absolute."""
 
     name: Text = "careerguide"
+    logo: Path | None = None
     colors: Colors = Colors()
     font: Font = Font()
+    font_files: tuple[Path, ...] = ()
+    url: str | None = None
 
 
 class Target(Strict):
-    """One thing to build: content plus the look and language to build it in."""
+    """One thing to build: which content, in which look and language, into which folder."""
 
     slug: str
     brand: Brand = Brand()
-    paper: str = "a4"
+    paper: Literal["a4", "letter"] = "a4"
     locale: str = "en"
+    company_dir: Path | None = None
+    stylesheets: tuple[Path, ...] = ()
+    templates_dir: Path | None = None
 
 
 class Content(Strict):
-    """The whole guide after validation: roles sorted by level."""
+    """The whole guide after validation: roles sorted by level, each knowing its rank."""
 
     guide: GuideText
     competencies: Competencies
     roles: list[Role]
+    sections: list[Section] = Field(default_factory=list)
 
     def role(self, role_id: str) -> Role:
         return next(role for role in self.roles if role.id == role_id)
@@ -164,3 +221,72 @@ class Content(Strict):
             if step.role is not None:
                 return self.role(step.role)
         return None
+
+    def sections_at(self, placement: str) -> list[Section]:
+        return [section for section in self.sections if section.placement == placement]
+
+
+# ---------------------------------------------------------------------------
+# company.yaml
+#
+# Overrides are partial versions of the content models: every field optional,
+# and every list may instead be `{append: [...], prepend: [...]}`. They are
+# derived from the content models so the two can never drift apart.
+
+
+class ListEdit(Strict):
+    """Add items to a shared list instead of replacing it."""
+
+    prepend: list[Any] = Field(default_factory=list, description="Items to put before the shared ones.")
+    append: list[Any] = Field(default_factory=list, description="Items to put after the shared ones.")
+
+
+def _partial_type(annotation: Any) -> Any:
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _partial_type(get_args(annotation)[0])
+    if origin is list:
+        return annotation | ListEdit
+    if isinstance(annotation, type) and issubclass(annotation, Strict):
+        return partial(annotation)
+    return annotation
+
+
+@cache
+def partial(model: type[Strict]) -> type[Strict]:
+    """`model` with every field optional and every list editable with `ListEdit`."""
+    fields: dict[str, Any] = {}
+    for name, field in model.model_fields.items():
+        if name in ("id", "rank"):
+            continue
+        fields[name] = (
+            _partial_type(field.annotation) | None,
+            Field(None, alias=field.alias, description=field.description),
+        )
+    return create_model(f"{model.__name__}Override", __base__=Strict, **fields)
+
+
+RoleOverride = partial(Role)
+GuideOverride = partial(GuideText)
+CompetenciesOverride = partial(Competencies)
+
+
+class CompanyFile(Strict):
+    """companies/<slug>/company.yaml"""
+
+    name: Text = Field(description="The company's name, as it appears on every page.")
+    brand: CompanyBrand = CompanyBrand()
+    paper: Literal["a4", "letter"] = Field("a4", description="Page size of the guide and the cards.")
+    locale: str = Field("en", description="Language of labels and hyphenation, and of the PDF.")
+    titles: dict[str, Text] = Field(default_factory=dict, description="Company job titles: {role-id: title}.")
+    exclude_roles: list[str] = Field(default_factory=list, description="Shared roles this company does not have.")
+    roles: dict[str, RoleOverride] = Field(  # type: ignore[valid-type]
+        default_factory=dict, description="Field overrides for shared roles: {role-id: {field: value}}."
+    )
+    guide: GuideOverride | None = Field(
+        None, description="Overrides for the guide's own text (title, introduction, ...)."
+    )  # type: ignore[valid-type]
+    competencies: CompetenciesOverride | None = Field(  # type: ignore[valid-type]
+        None, description="Overrides for the competency matrix (title, intro, competency names)."
+    )
+    sections: list[Section] = Field(default_factory=list, description="The company's own pages.")

@@ -9,8 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .brand import check_brand
+from .company import company_target, discover_companies, load_company, resolve_company
 from .errors import Problem, UserError
-from .load import load_content
+from .load import Loaded, load_content
+from .merge import merge_company
 from .models import Content, Target
 from .render_html import CARD_SCALES, render_cards, render_guide
 from .resources import default_content_dir
@@ -25,6 +28,10 @@ class BuildOptions:
     out_dir: Path = Path("build")
     emit_html: bool = False
     content_dir: Path | None = None
+    companies: tuple[str, ...] = ()
+    all_targets: bool = False
+    project: Path = Path(".")
+    strict: bool = False
 
 
 @dataclass
@@ -34,11 +41,21 @@ class BuildResult:
     warnings: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A target whose content is merged and validated: everything rendering needs."""
+
+    target: Target
+    content: Content
+    loaded: Loaded
+    warnings: tuple[Problem, ...] = ()
+
+
 def content_dir_for(options: BuildOptions) -> Path:
     """The content to build: `--content`, else `./content`, else the bundled default."""
     if options.content_dir is not None:
         return options.content_dir
-    local = Path("content")
+    local = options.project / "content"
     return local if (local / "guide.yaml").is_file() else default_content_dir()
 
 
@@ -46,14 +63,92 @@ def load_and_validate(content_dir: Path) -> Content:
     return validate(load_content(content_dir))
 
 
+def company_folders(options: BuildOptions) -> list[Path]:
+    """The company folders asked for, in the order given (`--all`: every one, by name)."""
+    if options.all_targets:
+        return discover_companies(options.project)
+    folders: list[Path] = []
+    problems: list[Problem] = []
+    for arg in options.companies:
+        try:
+            folders.append(resolve_company(arg, options.project))
+        except UserError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise UserError(problems)
+    return folders
+
+
+def prepare(options: BuildOptions) -> tuple[list[Prepared], list[Problem]]:
+    """Load, merge and validate every target asked for, without rendering.
+
+    Returns the targets that are ready and every problem found in the others
+    (with `strict`, warnings count as problems).
+    """
+    shared = load_content(content_dir_for(options))
+    folders = company_folders(options)
+    ready: list[Prepared] = []
+    problems: list[Problem] = []
+    if options.all_targets or not folders:
+        ready.append(Prepared(Target(slug=DEFAULT_TARGET), validate(shared), shared))
+    for folder in folders:
+        try:
+            prepared = prepare_company(shared, folder)
+        except UserError as error:
+            problems.extend(error.problems)
+            continue
+        if options.strict and prepared.warnings:
+            problems.extend(prepared.warnings)
+            continue
+        ready.append(prepared)
+    return ready, problems
+
+
+def prepare_company(shared: Loaded, folder: Path) -> Prepared:
+    """Merge one company over the shared content and validate the result once."""
+    company = load_company(folder)
+    merged, problems = merge_company(shared, company.loaded)
+    target = None
+    try:
+        target = company_target(company)
+    except UserError as error:
+        problems.extend(error.problems)
+    warnings: list[Problem] = []
+    if target is not None:
+        brand_errors, warnings = check_brand(target, company.loaded)
+        problems.extend(brand_errors)
+    try:
+        content = validate(merged)
+    except UserError as error:
+        problems.extend(error.problems)
+    if problems:
+        raise UserError(problems)
+    assert target is not None
+    return Prepared(target, content, merged, tuple(warnings))
+
+
 def build(options: BuildOptions) -> list[BuildResult]:
-    """Build every requested target and return what was written."""
+    """Build every requested target and return what was written.
+
+    Targets with bad input are skipped and reported together at the end (a
+    `UserError`), after the good ones are built; nothing is written for them.
+    """
     from .render_pdf import Renderer
 
-    content = load_and_validate(content_dir_for(options))
-    target = Target(slug=DEFAULT_TARGET)
+    ready, problems = prepare(options)
     renderer = Renderer()
-    return [build_target(content, target, options, renderer)]
+    results = []
+    for prepared in ready:
+        try:
+            result = build_target(prepared.content, prepared.target, options, renderer)
+        except UserError as error:
+            problems.extend(error.problems)
+            continue
+        result.warnings[:0] = [str(w) for w in prepared.warnings]
+        results.append(result)
+    if problems:
+        raise UserError(problems, results=results)
+    return results
 
 
 def build_target(content: Content, target: Target, options: BuildOptions, renderer) -> BuildResult:

@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from . import __version__
+from .brand import data_uri
 from .diagrams import ladder_svg, tint
 from .locale import labels
 from .models import Content, Target
@@ -25,6 +27,7 @@ from .resources import styles_dir, templates_dir
 from .typeset import typeset
 
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
+PAPER_MM = {"a4": (210, 297), "letter": (215.9, 279.4)}
 
 # Cards that do not fit at full size are set smaller in these steps, largest
 # first; a card that still does not fit at the last step fails the build.
@@ -42,7 +45,12 @@ class HtmlDocument:
 
 @cache
 def _environment(template_dirs: tuple[Path, ...]) -> jinja2.Environment:
-    env = jinja2.Environment(
+    """Templates are looked up company folder first, then the theme.
+
+    Company templates come from outside the team, so every template runs in
+    Jinja2's sandbox, with autoescaping on.
+    """
+    env = SandboxedEnvironment(
         loader=jinja2.FileSystemLoader([str(d) for d in template_dirs]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -60,15 +68,39 @@ def css_string(value: str) -> Markup:
     return Markup(f'"{escaped}"')
 
 
-def _stylesheet(*names: str) -> Markup:
-    """The theme's CSS files, concatenated in the given order."""
-    css = "\n".join((styles_dir() / f"{name}.css").read_text(encoding="utf-8") for name in names)
-    return Markup(css.replace("</", "<\\/"))
+def _stylesheet(target: Target, *names: str) -> Markup:
+    """The theme's CSS files in the given order, the brand's properties, then the company's CSS."""
+    parts = [(styles_dir() / f"{name}.css").read_text(encoding="utf-8") for name in names]
+    parts.append(brand_properties(target))
+    parts.extend(path.read_text(encoding="utf-8") for path in target.stylesheets)
+    return Markup("\n".join(parts).replace("</", "<\\/"))
 
 
-def brand_properties(target: Target) -> Markup:
-    """The `:root` custom properties and page size that carry the brand into the theme CSS."""
+def _templates(target: Target) -> jinja2.Environment:
+    dirs = (target.templates_dir, templates_dir()) if target.templates_dir else (templates_dir(),)
+    return _environment(dirs)
+
+
+def font_faces(target: Target) -> str:
+    """`@font-face` rules for a brand's own font files, weights and styles read from the files."""
+    from .brand import read_font
+
+    rules = []
+    for path in target.brand.font_files:
+        face = read_font(path)
+        family, source = css_string(target.brand.font.family), css_string(path.as_uri())
+        style = "italic" if face.italic else "normal"
+        rules.append(
+            f"@font-face {{ font-family: {family}; src: url({source}); "
+            f"font-weight: {face.weight}; font-style: {style}; }}"
+        )
+    return "\n".join(rules)
+
+
+def brand_properties(target: Target) -> str:
+    """The `:root` custom properties and page sizes that carry the brand into the theme CSS."""
     colors = target.brand.colors
+    width, height = PAPER_MM[target.paper]
     values = {
         "--primary": colors.primary,
         "--accent": colors.accent,
@@ -76,10 +108,16 @@ def brand_properties(target: Target) -> Markup:
         "--muted": tint(colors.text, 0.78),
         "--rule": tint(colors.primary, 0.30),
         "--tint": tint(colors.primary, 0.07),
-        "--font": f'"{target.brand.font.family}", "Inter", "DejaVu Sans", sans-serif',
+        "--font": f'{css_string(target.brand.font.family)}, "Inter", "DejaVu Sans", sans-serif',
+        "--page-width": f"{width}mm",
+        "--page-height": f"{height}mm",
     }
     body = "".join(f"{name}: {value}; " for name, value in values.items())
-    return Markup(f":root {{ {body}}}\n@page {{ size: {PAPER_SIZES[target.paper]}; }}")
+    size = PAPER_SIZES[target.paper]
+    return (
+        f"{font_faces(target)}\n:root {{ {body}}}\n"
+        f"@page {{ size: {size}; }}\n@page matrix {{ size: {size} landscape; }}"
+    )
 
 
 def _context(content: Content, target: Target) -> dict[str, Any]:
@@ -92,7 +130,7 @@ def _context(content: Content, target: Target) -> dict[str, Any]:
         "brand": target.brand,
         "labels": words,
         "lang": target.locale,
-        "brand_css": brand_properties(target),
+        "logo": data_uri(target.brand.logo) if target.brand.logo else None,
         "version": __version__,
         "ladder": lambda current=None, **kw: ladder_svg(
             content.roles, target.brand, current=current, title=content.guide.ladder.title, **kw
@@ -102,8 +140,8 @@ def _context(content: Content, target: Target) -> dict[str, Any]:
 
 def render_guide(content: Content, target: Target) -> HtmlDocument:
     """The multi-page career guide."""
-    template = _environment((templates_dir(),)).get_template("guide.html")
-    html = template.render(**_context(content, target), css=_stylesheet("base", "guide"))
+    template = _templates(target).get_template("guide.html")
+    html = template.render(**_context(content, target), css=_stylesheet(target, "base", "guide"))
     return HtmlDocument("career-guide", html, styles_dir().as_uri() + "/")
 
 
@@ -117,10 +155,10 @@ def render_cards(
     """
     scales = scales or {}
     cards = [role for role in content.roles if only in (None, role.id)]
-    template = _environment((templates_dir(),)).get_template("cards.html")
+    template = _templates(target).get_template("cards.html")
     html = template.render(
         **_context(content, target),
-        css=_stylesheet("base", "cards"),
+        css=_stylesheet(target, "base", "cards"),
         cards=[(role, CARD_SCALES[scales.get(role.id, 0)]) for role in cards],
     )
     return HtmlDocument("role-cards" if only is None else only, html, styles_dir().as_uri() + "/")

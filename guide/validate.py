@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import Problem, UserError
 from .load import Key, Loaded
-from .models import Competencies, Content, GuideText, Role
+from .models import Competencies, Content, GuideText, Role, Section
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -30,10 +30,19 @@ def validate(loaded: Loaded) -> Content:
     roles: list[Role] = []
     for role_id, role_data in data.get("roles", {}).items():
         if isinstance(role_data, dict):
-            role_data = {**role_data, "id": role_id}
+            for computed in ("id", "rank"):
+                if computed in role_data:
+                    problems.append(
+                        Problem.at(loaded.locate(("roles", role_id, computed)), _COMPUTED[computed], computed)
+                    )
+            role_data = {**role_data, "id": role_id, "rank": 0}
         role = _validate_part(Role, role_data, ("roles", role_id), loaded, problems)
         if role is not None:
             roles.append(role)
+    sections = [
+        _validate_part(Section, section, ("sections", index), loaded, problems)
+        for index, section in enumerate(data.get("sections") or [])
+    ]
 
     if guide is not None and competencies is not None and not problems:
         problems.extend(_check_consistency(roles, competencies, loaded))
@@ -41,7 +50,14 @@ def validate(loaded: Loaded) -> Content:
         raise UserError(problems)
     assert guide is not None and competencies is not None
     roles.sort(key=lambda role: role.level)
-    return Content(guide=guide, competencies=competencies, roles=roles)
+    ranked = [role.model_copy(update={"rank": rank}) for rank, role in enumerate(roles, 1)]
+    return Content(guide=guide, competencies=competencies, roles=ranked, sections=[s for s in sections if s])
+
+
+_COMPUTED = {
+    "id": "a role's id is its file name; remove this field",
+    "rank": "the rank is worked out from `level`; remove this field",
+}
 
 
 def _validate_part(model: type[M], data: Any, prefix: Key, loaded: Loaded, problems: list[Problem]) -> M | None:
@@ -50,9 +66,13 @@ def _validate_part(model: type[M], data: Any, prefix: Key, loaded: Loaded, probl
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        for item in error.errors():
-            problems.append(_problem(model, item, prefix, loaded))
+        problems.extend(problems_from(error, model, prefix, loaded))
         return None
+
+
+def problems_from(error: ValidationError, model: type[BaseModel], prefix: Key, loaded: Loaded) -> list[Problem]:
+    """Pydantic's errors as located, readable problems."""
+    return [_problem(model, item, prefix, loaded) for item in error.errors()]
 
 
 def _problem(model: type[BaseModel], item: Any, prefix: Key, loaded: Loaded) -> Problem:
@@ -122,11 +142,19 @@ def _check_consistency(roles: list[Role], competencies: Competencies, loaded: Lo
         problems.append(Problem(message, position.path, position.line, position.column, field))
 
     ids = {role.id for role in roles}
-    by_level: dict[int, str] = {}
+    by_level: dict[float, str] = {}
+    by_title: dict[str, str] = {}
     for role in roles:
         if role.level in by_level:
-            add(("roles", role.id, "level"), "level", f"level {role.level} is also used by {by_level[role.level]}")
+            add(("roles", role.id, "level"), "level", f"level {role.level:g} is also used by {by_level[role.level]}")
         by_level.setdefault(role.level, role.id)
+        if role.title.casefold() in by_title:
+            add(
+                ("roles", role.id, "title"),
+                "title",
+                f"`{role.title}` is also the title of {by_title[role.title.casefold()]}",
+            )
+        by_title.setdefault(role.title.casefold(), role.id)
         for index, step in enumerate(role.next_steps):
             if step.role is not None and step.role not in ids:
                 add(

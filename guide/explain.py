@@ -1,0 +1,65 @@
+"""`careerguide explain`: a merged role, field by field, with where each value came from."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from ruamel.yaml import YAML
+
+from .company import resolve_company
+from .errors import Problem, UserError
+from .load import load_content
+from .merge import subtree
+from .models import Role
+from .pipeline import BuildOptions, content_dir_for, prepare_company
+
+
+def explain_role(options: BuildOptions, role_id: str) -> str:
+    folder = resolve_company(options.companies[0], options.project).resolve()
+    prepared = prepare_company(load_content(content_dir_for(options)), folder)
+    roles = {role.id: role for role in prepared.content.roles}
+    if role_id not in roles:
+        raise UserError(
+            Problem(f"`{role_id}` is not on {prepared.target.brand.name}'s ladder (roles: {', '.join(roles)})")
+        )
+    role = roles[role_id]
+    data = prepared.loaded.data["roles"][role_id]
+    positions = subtree(prepared.loaded.positions, ("roles", role_id))
+    yaml = YAML()
+    yaml.width = 88
+    lines = [
+        f"{role.title} ({role_id}) at {prepared.target.brand.name}: level {role.rank} of {len(roles)}",
+        "",
+    ]
+    for name in Role.model_fields:
+        if name not in data:
+            continue
+        stream = io.StringIO()
+        yaml.dump({name: data[name]}, stream)
+        lines.append(stream.getvalue().rstrip())
+        lines.append(f"  # {_origin(subtree(positions, (name,)), folder)}")
+    return "\n".join(lines)
+
+
+def _origin(positions, company: Path) -> str:
+    """`shared`, `company` or both, with the file and line of the field itself."""
+    sources = {"company" if _inside(pos.path, company) else "shared" for pos in positions.values() if pos.path}
+    own = positions.get(())
+    where = f" ({_short(own.path)}:{own.line})" if own and own.path and own.line else ""
+    if sources == {"company"}:
+        return f"from the company{where}"
+    if sources == {"shared"}:
+        return f"from the shared content{where}"
+    return f"shared content with company additions{where}"
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path.resolve().is_relative_to(folder)
+
+
+def _short(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
