@@ -9,6 +9,7 @@ always an error.
 from __future__ import annotations
 
 import base64
+import io
 import mimetypes
 import struct
 import xml.etree.ElementTree as ET
@@ -56,7 +57,7 @@ def read_font(path: Path) -> FontFace:
     from fontTools.ttLib import TTFont, TTLibError
 
     try:
-        with TTFont(path, lazy=True) as font:
+        with TTFont(io.BytesIO(path.read_bytes()), lazy=True) as font:
             os2 = font.get("OS/2")
             weight = int(os2.usWeightClass) if os2 is not None else 400
             italic = bool(os2.fsSelection & 1) if os2 is not None else bool(font["head"].macStyle & 2)

@@ -169,7 +169,7 @@ def schema() -> None:
     """Print the JSON Schema of company.yaml (for editor completion and checks)."""
     from .scaffold import schema_json
 
-    click.echo(schema_json())
+    click.echo(schema_json(), nl=False)
 
 
 @main.command()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -24,12 +25,19 @@ COMPANIES = "companies"
 
 @dataclass(frozen=True)
 class Company:
-    """A company folder, read and checked, ready to merge."""
+    """A company folder, read and checked, ready to merge.
+
+    `settings` is None when company.yaml has the wrong shape; `problems` says
+    why. The merge can still run on the plain data to find further problems.
+    """
 
     slug: str
     folder: Path
     loaded: Loaded
-    settings: CompanyFile
+    settings: CompanyFile | None
+    problems: tuple[Problem, ...] = ()
+    logo: Path | None = None
+    fonts: tuple[Path, ...] = ()
 
 
 def resolve_company(arg: str, project: Path) -> Path:
@@ -81,52 +89,66 @@ def load_company(folder: Path) -> Company:
     except ValidationError as error:
         problems.extend(problems_from(error, CompanyFile, ("company",), loaded))
         settings = None
-    if settings is not None and settings.locale not in available_locales():
+    locale = raw.get("locale", "en")
+    if isinstance(locale, str) and locale not in available_locales():
         problems.append(
             Problem.at(
                 loaded.locate(("company", "locale")),
-                f"unknown locale `{settings.locale}` (available: {', '.join(available_locales())})",
+                f"unknown locale `{locale}` (available: {', '.join(available_locales())})",
                 "locale",
             )
         )
-    if problems:
-        raise UserError(problems)
-    assert settings is not None
-    return Company(folder.name, folder, loaded, settings)
+    logo, fonts = _assets(folder, raw, loaded, problems)
+    return Company(folder.name, folder, loaded, settings, tuple(problems), logo, fonts)
 
 
-def company_target(company: Company) -> Target:
-    """The rendering settings of a company, with its file references checked and made absolute."""
-    settings, folder = company.settings, company.folder
-    problems: list[Problem] = []
+def _assets(folder: Path, raw: dict, loaded: Loaded, problems: list[Problem]) -> tuple[Path | None, tuple[Path, ...]]:
+    """The logo and font files named in company.yaml, checked to exist, as absolute paths.
 
-    def existing(relative: str, key: Key, field: str) -> Path | None:
+    Read from the plain data, so that a missing file is reported even when
+    another part of company.yaml has the wrong shape.
+    """
+
+    def existing(relative: Any, key: Key, field: str) -> Path | None:
+        if not isinstance(relative, str):
+            return None
         path = (folder / relative).resolve()
         if not path.is_file():
-            problems.append(Problem.at(company.loaded.locate(key), f"file not found: {relative}", field))
+            problems.append(Problem.at(loaded.locate(key), f"file not found: {relative}", field))
             return None
         return path
 
-    brand = settings.brand
-    logo = existing(brand.logo, ("company", "brand", "logo"), "brand.logo") if brand.logo else None
+    brand = raw.get("brand") if isinstance(raw.get("brand"), dict) else {}
+    logo = existing(brand.get("logo"), ("company", "brand", "logo"), "brand.logo")
     if logo is not None and logo.suffix.lower() not in (".svg", ".png"):
         problems.append(
-            Problem.at(
-                company.loaded.locate(("company", "brand", "logo")), "the logo must be an SVG or PNG file", "brand.logo"
-            )
+            Problem.at(loaded.locate(("company", "brand", "logo")), "the logo must be an SVG or PNG file", "brand.logo")
         )
+        logo = None
+    font = brand.get("font") if isinstance(brand.get("font"), dict) else {}
+    files = font.get("files") if isinstance(font.get("files"), list) else []
     fonts = tuple(
         path
-        for index, name in enumerate(brand.font.files)
+        for index, name in enumerate(files)
         if (path := existing(name, ("company", "brand", "font", "files", index), f"brand.font.files[{index}]"))
     )
-    if problems:
-        raise UserError(problems)
+    return logo, fonts
+
+
+def company_target(company: Company) -> Target:
+    """The rendering settings of a company whose company.yaml is valid."""
+    settings, folder = company.settings, company.folder
+    assert settings is not None
     templates = folder / "templates"
     return Target(
         slug=company.slug,
         brand=Brand(
-            name=settings.name, logo=logo, colors=brand.colors, font=brand.font, font_files=fonts, url=brand.url
+            name=settings.name,
+            logo=company.logo,
+            colors=settings.brand.colors,
+            font=settings.brand.font,
+            font_files=company.fonts,
+            url=settings.brand.url,
         ),
         paper=settings.paper,
         locale=settings.locale,

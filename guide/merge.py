@@ -84,6 +84,12 @@ def merge_company(shared: Loaded, company: Loaded) -> tuple[Loaded, list[Problem
     data = shared.data
     over = company.data
     settings = over.get("company", {})
+    # company.yaml's shape was checked (and any mistake reported) before the
+    # merge; here a value of the wrong shape is simply skipped so that the
+    # remaining problems can still be found.
+    exclude = _of_type(settings, "exclude_roles", list)
+    titles = _of_type(settings, "titles", dict)
+    role_overrides = {k: v for k, v in _of_type(settings, "roles", dict).items() if isinstance(v, dict)}
     positions = dict(shared.positions)
     problems: list[Problem] = []
 
@@ -95,7 +101,7 @@ def merge_company(shared: Loaded, company: Loaded) -> tuple[Loaded, list[Problem
     parts = {}
     for part in ("guide", "competencies"):
         value = data.get(part)
-        if settings.get(part) is not None and isinstance(value, dict):
+        if isinstance(settings.get(part), dict) and isinstance(value, dict):
             value, part_pos = merge_value(
                 value, settings[part], subtree(positions, (part,)), subtree(company.positions, ("company", part))
             )
@@ -126,26 +132,28 @@ def merge_company(shared: Loaded, company: Loaded) -> tuple[Loaded, list[Problem
 
     # 3. exclusions
     excluded = []
-    for index, role_id in enumerate(settings.get("exclude_roles") or []):
-        if check_id(role_id, ("company", "exclude_roles", index), f"exclude_roles[{index}]"):
+    for index, role_id in enumerate(exclude):
+        if isinstance(role_id, str) and check_id(
+            role_id, ("company", "exclude_roles", index), f"exclude_roles[{index}]"
+        ):
             excluded.append(role_id)
     for role_id in excluded:
-        for section in ("roles", "titles"):
-            if role_id in (settings.get(section) or {}):
+        for section, named in (("roles", role_overrides), ("titles", titles)):
+            if role_id in named:
                 problem(
                     ("company", section, role_id),
                     f"{section}.{role_id}",
                     f"`{role_id}` is both excluded and given {'overrides' if section == 'roles' else 'a title'}; "
                     "remove one of the two",
                 )
-    removed = {role_id: roles.pop(role_id) for role_id in excluded}
+    removed = {role_id: roles.pop(role_id) for role_id in dict.fromkeys(excluded)}
     for role_id, role in roles.items():
         if isinstance(role, dict) and isinstance(role.get("next_steps"), list):
             roles[role_id] = {**role, "next_steps": _reroute(role["next_steps"], removed)}
     positions = {k: v for k, v in positions.items() if not (k[:1] == ("roles",) and len(k) > 1 and k[1] in removed)}
 
     # 4. role overrides
-    for role_id, role_over in (settings.get("roles") or {}).items():
+    for role_id, role_over in role_overrides.items():
         if role_id in removed or not check_id(role_id, ("company", "roles", role_id), f"roles.{role_id}"):
             continue
         merged, role_pos = merge_value(
@@ -160,10 +168,10 @@ def merge_company(shared: Loaded, company: Loaded) -> tuple[Loaded, list[Problem
         )
 
     # 5. titles
-    for role_id, title in (settings.get("titles") or {}).items():
+    for role_id, title in titles.items():
         if role_id in removed or not check_id(role_id, ("company", "titles", role_id), f"titles.{role_id}"):
             continue
-        if "title" in ((settings.get("roles") or {}).get(role_id) or {}):
+        if "title" in role_overrides.get(role_id, {}):
             problem(
                 ("company", "titles", role_id),
                 f"titles.{role_id}",
@@ -171,14 +179,19 @@ def merge_company(shared: Loaded, company: Loaded) -> tuple[Loaded, list[Problem
             )
         # A renamed role drops the shared short label, which would name the old
         # title, unless the company gives its own in `roles`.
-        own_short = "short_title" in ((settings.get("roles") or {}).get(role_id) or {})
+        own_short = "short_title" in role_overrides.get(role_id, {})
         roles[role_id] = {k: v for k, v in roles[role_id].items() if k != "short_title" or own_short}
         roles[role_id]["title"] = title
         positions[("roles", role_id, "title")] = company.positions.get(("company", "titles", role_id))
 
-    merged = {**data, **parts, "roles": roles, "sections": settings.get("sections") or []}
+    merged = {**data, **parts, "roles": roles, "sections": _of_type(settings, "sections", list)}
     positions |= graft(subtree(company.positions, ("company", "sections")), ("sections",))
     return Loaded(merged, {k: v for k, v in positions.items() if v is not None}), problems
+
+
+def _of_type(settings: dict, key: str, kind: type) -> Any:
+    value = settings.get(key)
+    return value if isinstance(value, kind) else kind()
 
 
 def _reroute(steps: list[Any], removed: dict[str, Any], seen: frozenset[str] = frozenset()) -> list[Any]:

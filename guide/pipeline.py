@@ -107,12 +107,9 @@ def prepare(options: BuildOptions) -> tuple[list[Prepared], list[Problem]]:
 def prepare_company(shared: Loaded, folder: Path) -> Prepared:
     """Merge one company over the shared content and validate the result once."""
     company = load_company(folder)
-    merged, problems = merge_company(shared, company.loaded)
-    target = None
-    try:
-        target = company_target(company)
-    except UserError as error:
-        problems.extend(error.problems)
+    merged, merge_problems = merge_company(shared, company.loaded)
+    problems = [*company.problems, *merge_problems]
+    target = company_target(company) if company.settings is not None else None
     warnings: list[Problem] = []
     if target is not None:
         brand_errors, warnings = check_brand(target, company.loaded)

@@ -15,12 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from . import __version__
 from .brand import data_uri
 from .diagrams import ladder_svg, tint
+from .errors import Problem, UserError
 from .locale import labels
 from .models import Content, Target
 from .resources import styles_dir, templates_dir
@@ -138,10 +140,24 @@ def _context(content: Content, target: Target) -> dict[str, Any]:
     }
 
 
+def _render(theme: Target, name: str, **context: Any) -> str:
+    """Render one template; a broken or unsafe company template is the user's error, located."""
+    try:
+        return _templates(theme).get_template(name).render(**context)
+    except jinja2.TemplateSyntaxError as error:
+        path = Path(error.filename) if error.filename else None
+        raise UserError(Problem(f"template error: {error.message}", path, error.lineno)) from None
+    except SecurityError as error:
+        raise UserError(Problem(f"a company template tried something unsafe and was stopped: {error}")) from None
+    except jinja2.TemplateError as error:
+        if theme.templates_dir is None:
+            raise
+        raise UserError(Problem(f"a company template failed: {error}", theme.templates_dir)) from None
+
+
 def render_guide(content: Content, target: Target) -> HtmlDocument:
     """The multi-page career guide."""
-    template = _templates(target).get_template("guide.html")
-    html = template.render(**_context(content, target), css=_stylesheet(target, "base", "guide"))
+    html = _render(target, "guide.html", **_context(content, target), css=_stylesheet(target, "base", "guide"))
     return HtmlDocument("career-guide", html, styles_dir().as_uri() + "/")
 
 
@@ -155,8 +171,9 @@ def render_cards(
     """
     scales = scales or {}
     cards = [role for role in content.roles if only in (None, role.id)]
-    template = _templates(target).get_template("cards.html")
-    html = template.render(
+    html = _render(
+        target,
+        "cards.html",
         **_context(content, target),
         css=_stylesheet(target, "base", "cards"),
         cards=[(role, CARD_SCALES[scales.get(role.id, 0)]) for role in cards],

@@ -9,7 +9,8 @@ the per-file models are built.
 from __future__ import annotations
 
 import difflib
-from typing import Any, TypeVar
+from types import UnionType
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
@@ -102,23 +103,48 @@ def _problem(model: type[BaseModel], item: Any, prefix: Key, loaded: Loaded) -> 
 
 def _suggestion(model: type[BaseModel], loc: Key) -> str:
     """Point at the field the user probably meant."""
-    target: Any = model
-    for part in loc[:-1]:
-        if isinstance(part, int):
-            continue
-        field = getattr(target, "model_fields", {}).get(part)
-        if field is None:
-            return ""
-        annotation = field.annotation
-        inner = getattr(annotation, "__args__", None)
-        target = next((a for a in (inner or (annotation,)) if hasattr(a, "model_fields")), None)
-        if target is None:
-            return ""
-    names = [f.alias or name for name, f in getattr(target, "model_fields", {}).items() if name != "id"]
+    names = _field_names(model, loc[:-1])
+    if not names:
+        return ""
     close = difflib.get_close_matches(str(loc[-1]), names, n=1)
     if close:
         return f" (did you mean `{close[0]}`?)"
     return f" (allowed: {', '.join(names)})"
+
+
+def _field_names(annotation: Any, path: Key) -> list[str]:
+    """The field names of the model found by following `path` from `annotation`."""
+    candidates = [annotation]
+    for part in path:
+        following = []
+        for candidate in _flatten(candidates):
+            if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+                field = candidate.model_fields.get(str(part))
+                if field is not None:
+                    following.append(field.annotation)
+            elif get_origin(candidate) is dict:
+                following.append(get_args(candidate)[1])
+            elif get_origin(candidate) is list and isinstance(part, int):
+                following.append(get_args(candidate)[0])
+        candidates = following
+    for candidate in _flatten(candidates):
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return [f.alias or name for name, f in candidate.model_fields.items() if name not in ("id", "rank")]
+    return []
+
+
+def _flatten(annotations: list[Any]) -> list[Any]:
+    """Unwrap Optional, unions and Annotated into the plain types they allow."""
+    result = []
+    for annotation in annotations:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            result.extend(_flatten([get_args(annotation)[0]]))
+        elif origin in (Union, UnionType):
+            result.extend(_flatten(list(get_args(annotation))))
+        else:
+            result.append(annotation)
+    return result
 
 
 def _field_name(loc: Key) -> str:

@@ -61,3 +61,34 @@ def content_copy(tmp_path: Path) -> Path:
     target = tmp_path / "content"
     shutil.copytree(CONTENT, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def built_all(tmp_path_factory: pytest.TempPathFactory):
+    """`build --all` of the repository's example companies, once per session."""
+    from guide.pipeline import BuildOptions, build
+
+    out = tmp_path_factory.mktemp("build-all")
+    handler = Captured()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    try:
+        results = build(BuildOptions(out_dir=out, content_dir=CONTENT, project=ROOT, all_targets=True))
+    finally:
+        logger.removeHandler(handler)
+    return out, handler.records, results
+
+
+def make_company(root: Path, slug: str, company_yaml: str, files: dict[str, bytes | str] | None = None) -> Path:
+    """Write a company folder under `root/companies/` and return it."""
+    folder = root / "companies" / slug
+    folder.mkdir(parents=True)
+    (folder / "company.yaml").write_text(company_yaml, encoding="utf-8")
+    for name, data in (files or {}).items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, str):
+            path.write_text(data, encoding="utf-8")
+        else:
+            path.write_bytes(data)
+    return folder

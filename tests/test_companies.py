@@ -1,0 +1,179 @@
+"""Company overrides: the example companies, their PDFs, and what the merge does to roles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+from conftest import CONTENT, ROLE_IDS, ROOT, make_company
+from pypdf import PdfReader
+
+from guide.load import load_content
+from guide.pipeline import prepare_company
+
+EXAMPLES = ["bergwerk", "lumen", "northwind"]
+
+
+def _text(pdf: Path) -> str:
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(pdf).pages).split())
+
+
+def _cover_pixel(pdf: Path, x: float, y: float) -> tuple[int, int, int]:
+    page = pdfium.PdfDocument(str(pdf))[0]
+    image = page.render(scale=0.5).to_pil().convert("RGB")
+    return image.getpixel((int(x * image.width), int(y * image.height)))
+
+
+def _rgb(hex_color: str) -> tuple[int, int, int]:
+    return tuple(int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
+
+
+def test_all_builds_default_and_every_example(built_all) -> None:
+    out, records, results = built_all
+    assert [r.target for r in results] == ["default", *EXAMPLES]
+    assert [r.getMessage() for r in records if r.levelname in ("WARNING", "ERROR")] == []
+    for slug in ["default", *EXAMPLES]:
+        assert (out / slug / "career-guide.pdf").is_file()
+        assert (out / slug / "role-cards.pdf").is_file()
+
+
+@pytest.mark.parametrize(("slug", "primary"), [("northwind", "#0E5E6F"), ("bergwerk", "#1E4D3B"), ("lumen", "#4B2142")])
+def test_primary_colour_is_on_the_cover_and_cards(built_all, slug: str, primary: str) -> None:
+    out, _, _ = built_all
+    expected = _rgb(primary)
+    for pdf, (x, y) in ((out / slug / "career-guide.pdf", (0.03, 0.03)), (out / slug / "role-cards.pdf", (0.5, 0.01))):
+        pixel = _cover_pixel(pdf, x, y)
+        assert all(abs(a - b) <= 3 for a, b in zip(pixel, expected, strict=True)), (pdf, pixel)
+
+
+def test_examples_look_different_from_each_other(built_all) -> None:
+    out, _, _ = built_all
+    covers = {slug: _cover_pixel(out / slug / "career-guide.pdf", 0.03, 0.03) for slug in ["default", *EXAMPLES]}
+    assert len(set(covers.values())) == 4
+
+
+def test_letter_company_has_letter_pages_and_landscape_matrix(built_all) -> None:
+    out, _, _ = built_all
+    reader = PdfReader(out / "northwind" / "career-guide.pdf")
+    sizes = {(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in reader.pages}
+    assert sizes == {(612, 792), (792, 612)}
+    for card in (out / "northwind" / "cards").glob("*.pdf"):
+        box = PdfReader(card).pages[0].mediabox
+        assert (round(float(box.width)), round(float(box.height))) == (612, 792)
+    a4 = PdfReader(out / "default" / "career-guide.pdf").pages[0].mediabox
+    assert (round(float(a4.width)), round(float(a4.height))) == (595, 842)
+
+
+def test_renamed_titles_appear_and_old_ones_do_not(built_all) -> None:
+    out, _, _ = built_all
+    guide = _text(out / "northwind" / "career-guide.pdf")
+    for title in ("Product Manager I", "Product Manager II", "Head of Product", "Principal Product Manager"):
+        assert title in guide
+    assert "Associate Product Manager" not in guide
+    assert "Director of Product" not in guide
+    reader = PdfReader(out / "northwind" / "career-guide.pdf")
+    outline = [item.title for item in reader.outline]
+    assert "Head of Product" in outline and "Director of Product" not in outline
+    card = _text(out / "northwind" / "cards" / "director-of-product.pdf")
+    assert card.startswith("Northwind Analytics LEVEL 5 OF 7 Head of Product")
+
+
+def test_added_role_sits_on_the_ladder_by_its_level(built_all) -> None:
+    out, _, _ = built_all
+    deck = [" ".join(p.extract_text().split()) for p in PdfReader(out / "northwind" / "role-cards.pdf").pages]
+    assert len(deck) == 7
+    assert "Principal Product Manager" in deck[3] and "LEVEL 4 OF 7" in deck[3]
+    assert (out / "northwind" / "cards" / "principal-product-manager.pdf").is_file()
+    senior = _text(out / "northwind" / "cards" / "senior-product-manager.pdf")
+    assert "Next role: Principal Product Manager" in senior
+
+
+@pytest.mark.parametrize(
+    ("slug", "removed", "title"),
+    [
+        ("bergwerk", "associate-product-manager", "Associate Product Manager"),
+        ("lumen", "vp-of-product", "VP of Product"),
+    ],
+)
+def test_removed_role_appears_nowhere(built_all, slug: str, removed: str, title: str) -> None:
+    out, _, _ = built_all
+    assert not (out / slug / "cards" / f"{removed}.pdf").exists()
+    assert len(list((out / slug / "cards").glob("*.pdf"))) == 5
+    for pdf in [out / slug / "career-guide.pdf", out / slug / "role-cards.pdf", *(out / slug / "cards").glob("*.pdf")]:
+        assert title not in _text(pdf), pdf
+    reader = PdfReader(out / slug / "career-guide.pdf")
+    assert title not in [item.title for item in reader.outline]
+    # The matrix has one column per remaining role: its header row counts 1 to 5.
+    matrix = next(p.extract_text() for p in reader.pages if float(p.mediabox.width) > float(p.mediabox.height))
+    assert "6" not in matrix.split("\n")[2:4]
+
+
+def test_german_company_has_german_labels_language_and_hyphenation(built_all) -> None:
+    out, _, _ = built_all
+    reader = PdfReader(out / "bergwerk" / "career-guide.pdf")
+    assert reader.trailer["/Root"]["/Lang"] == "de"
+    text = _text(out / "bergwerk" / "career-guide.pdf")
+    for label in ("Inhalt", "Einführung", "Kernkompetenzen", "Verantwortung", "Quellen", "Seite 3 von"):
+        assert label in text, label
+    assert "Responsibilities" not in text and "Contents" not in text
+    card = _text(out / "bergwerk" / "cards" / "product-manager.pdf")
+    assert "WAS SIE TUN" in card and "STUFE 1 VON 5" in card
+    html = (ROOT / "templates").exists()  # the template sets lang from the locale:
+    assert html
+    assert PdfReader(out / "bergwerk" / "role-cards.pdf").trailer["/Root"]["/Lang"] == "de"
+
+
+def test_company_font_files_are_embedded(built_all) -> None:
+    out, _, _ = built_all
+    reader = PdfReader(out / "lumen" / "cards" / "product-manager.pdf")
+    fonts = reader.pages[0]["/Resources"]["/Font"]
+    names = {str(fonts[key].get_object()["/BaseFont"]) for key in fonts}
+    # The @font-face family made from the company's files (EB Garamond, renamed "Lumen Serif").
+    assert {"Lumen-Serif", "Lumen-Serif-Bold"} <= {name.split("+")[1] for name in names}, names
+    northwind = PdfReader(out / "northwind" / "cards" / "product-manager.pdf").pages[0]["/Resources"]["/Font"]
+    assert any("Lato" in str(northwind[key].get_object()["/BaseFont"]) for key in northwind)
+
+
+def test_company_pages_are_in_the_guide_and_contents(built_all) -> None:
+    out, _, _ = built_all
+    reader = PdfReader(out / "northwind" / "career-guide.pdf")
+    outline = [item.title for item in reader.outline]
+    assert outline.index("Welcome to the product team") < outline.index("Introduction")
+    assert outline.index("Who to talk to") < outline.index("Sources")
+    contents = reader.pages[1].extract_text()
+    assert "Welcome to the product team" in contents and "Who to talk to" in contents
+    assert "daniel.reyes@northwind.example" in _text(out / "northwind" / "career-guide.pdf")
+
+
+def test_one_content_fix_reaches_every_company(tmp_path: Path) -> None:
+    import shutil
+
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    path = content / "roles" / "senior-product-manager.yaml"
+    path.write_text(path.read_text().replace("Guide and coach more junior", "Coach and guide more junior"))
+    shared = load_content(content)
+    for slug in EXAMPLES:
+        role = prepare_company(shared, ROOT / "companies" / slug).content.role("senior-product-manager")
+        if slug != "bergwerk":  # bergwerk replaces this list with its own German one
+            assert role.responsibilities[1].startswith("Coach and guide more junior")
+
+
+def test_excluded_role_reroutes_the_next_step(tmp_path: Path) -> None:
+    make_company(tmp_path, "flat", "name: Flat\nexclude_roles: [senior-product-manager, chief-product-officer]\n")
+    content = prepare_company(load_content(CONTENT), tmp_path / "companies" / "flat").content
+    assert [r.id for r in content.roles] == [
+        r for r in ROLE_IDS if r not in ("senior-product-manager", "chief-product-officer")
+    ]
+    assert content.next_role(content.role("product-manager")).id == "director-of-product"
+    vp = content.role("vp-of-product")
+    assert [s.title for s in vp.next_steps] == ["General Manager", "Chief Operating Officer", "Chief Executive Officer"]
+    assert [r.rank for r in content.roles] == [1, 2, 3, 4]
+
+
+def test_renaming_drops_the_old_short_label(tmp_path: Path) -> None:
+    make_company(tmp_path, "r", "name: R\ntitles:\n  director-of-product: Head of Product\n")
+    content = prepare_company(load_content(CONTENT), tmp_path / "companies" / "r").content
+    assert content.role("director-of-product").label == "Head of Product"
+    assert content.role("vp-of-product").label == "VP"

@@ -1,0 +1,214 @@
+"""Bad company input: a clear located error, exit code 1, no traceback, nothing written."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import CONTENT, make_company
+from PIL import Image
+
+from guide.cli import main
+
+
+def _png(width: int, height: int) -> bytes:
+    stream = io.BytesIO()
+    Image.new("RGB", (width, height), (20, 40, 60)).save(stream, format="PNG")
+    return stream.getvalue()
+
+
+BAD = [
+    # (case, company.yaml, extra files, expected fragments of one error line)
+    ("malformed YAML", "name: X\nbrand: [unclosed\n", {}, ["company.yaml:3:", "invalid YAML"]),
+    ("missing name", "paper: a4\n", {}, ["company.yaml:1:1: name: required field is missing"]),
+    ("wrong type", "name: X\npaper: 5\n", {}, ["company.yaml:2:1: paper:", "'a4' or 'letter'"]),
+    ("unknown key", "name: X\ncolour: red\n", {}, ["company.yaml:2:1: colour: unknown field"]),
+    (
+        "unknown nested key",
+        "name: X\nbrand:\n  colours: {}\n",
+        {},
+        ["company.yaml:3:3: brand.colours: unknown field (did you mean `colors`?)"],
+    ),
+    (
+        "unknown role field",
+        "name: X\nroles:\n  product-manager:\n    sumary: x\n",
+        {},
+        ["company.yaml:4:5: roles.product-manager.sumary: unknown field (did you mean `summary`?)"],
+    ),
+    (
+        "bad colour",
+        "name: X\nbrand:\n  colors:\n    primary: '#12345'\n",
+        {},
+        ["company.yaml:4:5: brand.colors.primary:", "pattern"],
+    ),
+    ("colour name", "name: X\nbrand:\n  colors:\n    accent: red\n", {}, ["brand.colors.accent:"]),
+    (
+        "missing logo",
+        "name: X\nbrand:\n  logo: logo.png\n",
+        {},
+        ["company.yaml:3:3: brand.logo: file not found: logo.png"],
+    ),
+    (
+        "corrupt logo",
+        "name: X\nbrand:\n  logo: logo.png\n",
+        {"logo.png": b"\x89PNG\r\n\x1a\nbroken"},
+        ["company.yaml:3:3: brand.logo: the PNG logo cannot be read"],
+    ),
+    (
+        "corrupt svg logo",
+        "name: X\nbrand:\n  logo: logo.svg\n",
+        {"logo.svg": "<svg><g></svg>"},
+        ["brand.logo: the SVG logo cannot be read"],
+    ),
+    (
+        "logo not an image",
+        "name: X\nbrand:\n  logo: logo.txt\n",
+        {"logo.txt": "hello"},
+        ["brand.logo: the logo must be an SVG or PNG"],
+    ),
+    (
+        "missing font",
+        "name: X\nbrand:\n  font:\n    family: F\n    files: [fonts/f.otf]\n",
+        {},
+        ["company.yaml:5:", "brand.font.files[0]: file not found: fonts/f.otf"],
+    ),
+    (
+        "corrupt font",
+        "name: X\nbrand:\n  font:\n    family: F\n    files: [f.otf]\n",
+        {"f.otf": b"not a font at all"},
+        ["brand.font.files[0]: cannot read this font file"],
+    ),
+    (
+        "unknown role in titles",
+        "name: X\ntitles:\n  product-manger: PM\n",
+        {},
+        ["company.yaml:3:3: titles.product-manger: unknown role id `product-manger` (did you mean `product-manager`?)"],
+    ),
+    ("unknown role in exclude", "name: X\nexclude_roles: [cpo]\n", {}, ["exclude_roles[0]: unknown role id `cpo`"]),
+    (
+        "unknown role in roles",
+        "name: X\nroles:\n  vp: {summary: x}\n",
+        {},
+        ["company.yaml:3:3: roles.vp: unknown role id `vp`"],
+    ),
+    (
+        "two roles renamed alike",
+        "name: X\ntitles:\n  product-manager: PM\n  senior-product-manager: PM\n",
+        {},
+        ["company.yaml:4:3: title: `PM` is also the title of product-manager"],
+    ),
+    (
+        "renamed like an existing role",
+        "name: X\ntitles:\n  product-manager: VP of Product\n",
+        {},
+        ["is also the title of"],
+    ),
+    (
+        "excluded and overridden",
+        "name: X\nexclude_roles: [vp-of-product]\nroles:\n  vp-of-product: {summary: x}\n",
+        {},
+        ["company.yaml:4:3: roles.vp-of-product: `vp-of-product` is both excluded and given overrides"],
+    ),
+    (
+        "excluded and renamed",
+        "name: X\nexclude_roles: [vp-of-product]\ntitles:\n  vp-of-product: VP\n",
+        {},
+        ["titles.vp-of-product: `vp-of-product` is both excluded and given a title"],
+    ),
+    (
+        "unknown locale",
+        "name: X\nlocale: fr\n",
+        {},
+        ["company.yaml:2:1: locale: unknown locale `fr` (available: de, en)"],
+    ),
+    (
+        "extra role clashes",
+        "name: X\n",
+        {"roles/product-manager.yaml": "title: PM\n"},
+        ["`product-manager` is already a shared role"],
+    ),
+    (
+        "extra role incomplete",
+        "name: X\n",
+        {"roles/growth-pm.yaml": "title: Growth PM\nlevel: 2.5\n"},
+        ["roles/growth-pm.yaml:1:1: summary: required field is missing"],
+    ),
+    (
+        "list edit on a scalar",
+        "name: X\nroles:\n  product-manager:\n    summary: {append: [x]}\n",
+        {},
+        ["roles.product-manager.summary"],
+    ),
+    (
+        "title set twice",
+        "name: X\ntitles: {product-manager: A}\nroles:\n  product-manager: {title: B}\n",
+        {},
+        ["titles.product-manager: the title of `product-manager` is set both in `titles` and in `roles`"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "company_yaml", "files", "expected"), BAD, ids=[b[0] for b in BAD])
+def test_bad_company_input(tmp_path: Path, monkeypatch, case, company_yaml, files, expected) -> None:
+    make_company(tmp_path, "bad", company_yaml, files)
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    for command in (["validate", "--company", "bad"], ["build", "--company", "bad", "--out", "out"]):
+        result = runner.invoke(main, [*command, "--content", str(CONTENT)])
+        assert result.exit_code == 1, (case, result.output)
+        assert "Traceback" not in result.output
+        errors = [line for line in result.output.splitlines() if line.startswith("error: ")]
+        assert any(all(fragment in line for fragment in expected) for line in errors), (case, result.output)
+    assert not (tmp_path / "out" / "bad").exists()
+
+
+def test_every_problem_is_reported_not_just_the_first(tmp_path: Path, monkeypatch) -> None:
+    make_company(tmp_path, "bad", "name: X\npaper: a5\nlocale: xx\ntitles:\n  nope: Y\nbrand:\n  logo: gone.svg\n")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["validate", "--company", "bad", "--content", str(CONTENT)])
+    errors = [line for line in result.output.splitlines() if line.startswith("error: ")]
+    assert len(errors) >= 3, result.output
+
+
+def test_low_contrast_is_a_warning_and_an_error_with_strict(tmp_path: Path, monkeypatch) -> None:
+    make_company(tmp_path, "pale", "name: Pale\nbrand:\n  colors:\n    primary: '#A0C4E0'\n")
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    relaxed = runner.invoke(main, ["validate", "--company", "pale", "--content", str(CONTENT)])
+    assert relaxed.exit_code == 0, relaxed.output
+    assert "warning: " in relaxed.output and "brand.colors.primary: contrast of white titles" in relaxed.output
+    strict = runner.invoke(main, ["validate", "--strict", "--company", "pale", "--content", str(CONTENT)])
+    assert strict.exit_code == 1
+    assert "error: " in strict.output and "below the 4.5:1" in strict.output
+
+
+def test_low_resolution_logo_is_a_warning(tmp_path: Path, monkeypatch) -> None:
+    make_company(tmp_path, "blurry", "name: Blurry\nbrand:\n  logo: logo.png\n", {"logo.png": _png(120, 40)})
+    make_company(tmp_path, "sharp", "name: Sharp\nbrand:\n  logo: logo.png\n", {"logo.png": _png(2400, 800)})
+    monkeypatch.chdir(tmp_path)
+    blurry = CliRunner().invoke(main, ["validate", "--company", "blurry", "--content", str(CONTENT)])
+    assert blurry.exit_code == 0
+    assert "brand.logo: the logo is 120x40 px" in blurry.output and "below 300 dpi" in blurry.output
+    sharp = CliRunner().invoke(main, ["validate", "--company", "sharp", "--content", str(CONTENT)])
+    assert "warning" not in sharp.output
+
+
+def test_unknown_company(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["build", "--company", "ghost", "--content", str(CONTENT)])
+    assert result.exit_code == 1
+    assert "no company `ghost`" in result.output and "careerguide init ghost" in result.output
+
+
+def test_a_bad_company_does_not_stop_the_good_ones(tmp_path: Path, monkeypatch) -> None:
+    make_company(tmp_path, "good", "name: Good\n")
+    make_company(tmp_path, "bad", "name: Bad\nlocale: xx\n")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["build", "--all", "--out", "out", "--content", str(CONTENT)])
+    assert result.exit_code == 1
+    assert (tmp_path / "out" / "good" / "career-guide.pdf").is_file()
+    assert (tmp_path / "out" / "default" / "career-guide.pdf").is_file()
+    assert not (tmp_path / "out" / "bad").exists()
+    assert "locale: unknown locale `xx`" in result.output
