@@ -53,8 +53,9 @@ lint: setup
 	$(BIN)/ruff format --check .
 
 # Refresh the PNG previews shown in the README.
-previews: build
-	$(BIN)/python docs/make_previews.py build/default docs
+previews: setup
+	$(BIN)/careerguide build --all
+	$(BIN)/python docs/make_previews.py build docs
 
 clean:
 	rm -rf build $(VENV) .pytest_cache .ruff_cache

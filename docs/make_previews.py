@@ -1,6 +1,9 @@
 """Render the README's preview images from a build folder.
 
-Usage: python docs/make_previews.py build/default docs
+Usage: python docs/make_previews.py build docs
+
+Writes the default guide's cover, contents, a role section, the matrix and a
+card, and the cover and a card of every example company built into `build/`.
 """
 
 from __future__ import annotations
@@ -11,32 +14,37 @@ from pathlib import Path
 import pypdfium2 as pdfium
 
 WIDTH = 800  # pixels: sharp in the README, small in the repository
+EXAMPLES = ("northwind", "bergwerk", "lumen")
 
 
-def page_png(pdf: Path, index: int, out: Path) -> None:
-    document = pdfium.PdfDocument(str(pdf))
-    page = document[index]
-    image = page.render(scale=WIDTH / page.get_width()).to_pil().convert("RGB")
+def page_png(pdf: Path, index: int, out: Path, width: int = WIDTH) -> None:
+    page = pdfium.PdfDocument(str(pdf))[index]
+    image = page.render(scale=width / page.get_width()).to_pil().convert("RGB")
     image = image.quantize(colors=128)  # flat colours: a palette keeps the files small
     image.save(out, optimize=True)
     print(out)
 
 
+def find_page(pdf: Path, *needles: str) -> int:
+    document = pdfium.PdfDocument(str(pdf))
+    for index in range(len(document)):
+        text = document[index].get_textpage().get_text_range()
+        if all(needle in text for needle in needles):
+            return index
+    raise SystemExit(f"no page of {pdf} has {needles}")
+
+
 def main(build: Path, docs: Path) -> None:
-    guide = build / "career-guide.pdf"
-    texts = pdfium.PdfDocument(str(guide))
-    role_page = matrix_page = None
-    for index in range(len(texts)):
-        text = texts[index].get_textpage().get_text_range()
-        if role_page is None and "Product Manager\r\n" in text and "LEVEL 2 OF" in text:
-            role_page = index
-        if "Competency matrix" in text and "Leadership" in text:
-            matrix_page = index
+    guide = build / "default" / "career-guide.pdf"
     page_png(guide, 0, docs / "preview-cover.png")
     page_png(guide, 1, docs / "preview-contents.png")
-    page_png(guide, role_page or 7, docs / "preview-role.png")
-    page_png(guide, matrix_page or 17, docs / "preview-matrix.png")
-    page_png(build / "cards" / "product-manager.pdf", 0, docs / "preview-card.png")
+    page_png(guide, find_page(guide, "LEVEL 2 OF", "Product Manager"), docs / "preview-role.png")
+    page_png(guide, find_page(guide, "Competency matrix", "Leadership"), docs / "preview-matrix.png")
+    page_png(build / "default" / "cards" / "product-manager.pdf", 0, docs / "preview-card.png")
+    for slug in EXAMPLES:
+        if (build / slug).is_dir():
+            page_png(build / slug / "career-guide.pdf", 0, docs / f"example-{slug}-cover.png", 500)
+            page_png(build / slug / "cards" / "senior-product-manager.pdf", 0, docs / f"example-{slug}-card.png", 500)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,11 @@ from markupsafe import Markup, escape
 
 from .models import Brand, Role
 
+LABEL_SIZE = 11.5
+# Average advance of a character, as a share of the font size: generous, so
+# that wide fonts still fit.
+CHAR_WIDTH = 0.58
+
 
 def tint(color: str, amount: float) -> str:
     """Mix `color` with white; `amount` is the share of the colour (0 to 1)."""
@@ -30,7 +35,6 @@ def ladder_svg(
     current: str | None = None,
     width: float = 600,
     height: float = 190,
-    label_width: int = 14,
     use_title: bool = False,
     decorative: bool = False,
     title: str = "",
@@ -39,19 +43,27 @@ def ladder_svg(
 
     `current` highlights one role (filled with the primary colour); the
     others are outlined tints. A `decorative` ladder (the cover art) has no
-    text and is hidden from screen readers. Sizes are in SVG user units; the caller sets
-    the printed size with CSS.
+    text and is hidden from screen readers. Sizes are in SVG user units; the
+    caller sets the printed width with CSS, and the diagram grows taller when
+    long labels need the room.
     """
     count = len(roles)
     gap = 6.0
     step_width = (width - gap * (count - 1)) / count
-    labels = {
-        role.id: textwrap.wrap(role.title if use_title else role.label, label_width, break_long_words=False)[:3]
-        for role in roles
-    }
-    # The lowest step must still hold its number and its longest label.
-    needed = 52 + 13 * (max(len(lines) for lines in labels.values()) - 1)
-    lowest = min(max(height * 0.42, needed), height)
+    names = [role.title if use_title else role.label for role in roles]
+    # Labels wrap to the step's width; a word too long for it makes every
+    # label smaller, down to a floor, rather than spilling out of its step.
+    room = step_width - 14
+    longest = max(len(word) for name in names for word in name.split())
+    size = max(7.0, min(LABEL_SIZE, room / (longest * CHAR_WIDTH)))
+    per_line = max(4, int(room / (size * CHAR_WIDTH)))
+    labels = {role.id: textwrap.wrap(name, per_line)[:3] for role, name in zip(roles, names, strict=True)}
+    # The lowest step holds its number and its longest label; the steps rise
+    # by at least a visible amount above it.
+    line = size * 1.15
+    needed = 46 + line * max(len(lines) for lines in labels.values())
+    height = max(height, needed + 8 * (count - 1))
+    lowest = max(height * 0.42, needed)
     rise = (height - lowest) / max(count - 1, 1)
     primary, text = brand.colors.primary, brand.colors.text
     family = escape(brand.font.family)
@@ -85,10 +97,11 @@ def ladder_svg(
             f'<text x="{x + 8:.1f}" y="{y + 30:.1f}" font-family="{family}" font-size="22" '
             f'font-weight="700" fill="{number_ink}">{role.rank}</text>'
         )
-        for line_index, line in enumerate(labels[role.id]):
+        for line_index, text_line in enumerate(labels[role.id]):
             parts.append(
-                f'<text x="{x + 8:.1f}" y="{y + 48 + 13 * line_index:.1f}" font-family="{family}" '
-                f'font-size="11.5" font-weight="{600 if active else 500}" fill="{ink}">{escape(line)}</text>'
+                f'<text x="{x + 8:.1f}" y="{y + 36 + line * (line_index + 1):.1f}" font-family="{family}" '
+                f'font-size="{size:.1f}" font-weight="{600 if active else 500}" fill="{ink}">'
+                f"{escape(text_line)}</text>"
             )
     parts.append("</svg>")
     return Markup("".join(parts))
