@@ -21,6 +21,7 @@ from .models import Brand, CompanyFile, Target
 from .validate import problems_from
 
 COMPANIES = "companies"
+RESERVED = "default"  # the output folder of the default target
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,8 @@ def load_company(folder: Path) -> Company:
                 "locale",
             )
         )
+    if folder.name == RESERVED:
+        problems.append(Problem(f"the folder name `{RESERVED}` is kept for the default guide; rename the folder", folder))
     logo, fonts = _assets(folder, raw, loaded, problems)
     return Company(folder.name, folder, loaded, settings, tuple(problems), logo, fonts)
 

@@ -76,7 +76,7 @@ def company_folders(options: BuildOptions) -> list[Path]:
             problems.extend(error.problems)
     if problems:
         raise UserError(problems)
-    return folders
+    return list({folder.resolve(): folder for folder in folders}.values())
 
 
 def prepare(options: BuildOptions) -> tuple[list[Prepared], list[Problem]]:

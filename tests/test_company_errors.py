@@ -212,3 +212,19 @@ def test_a_bad_company_does_not_stop_the_good_ones(tmp_path: Path, monkeypatch) 
     assert (tmp_path / "out" / "default" / "career-guide.pdf").is_file()
     assert not (tmp_path / "out" / "bad").exists()
     assert "locale: unknown locale `xx`" in result.output
+
+
+def test_a_company_cannot_be_called_default(tmp_path: Path, monkeypatch) -> None:
+    make_company(tmp_path, "default", "name: D\n")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["validate", "--company", "default", "--content", str(CONTENT)])
+    assert result.exit_code == 1 and "kept for the default guide" in result.output
+
+
+def test_a_company_named_twice_is_built_once(tmp_path: Path, monkeypatch) -> None:
+    from guide.pipeline import BuildOptions, company_folders
+
+    make_company(tmp_path, "twice", "name: T\n")
+    monkeypatch.chdir(tmp_path)
+    options = BuildOptions(companies=("twice", "companies/twice"))
+    assert len(company_folders(options)) == 1
