@@ -100,7 +100,7 @@ def load_company(folder: Path) -> Company:
             )
         )
     if folder.name == RESERVED:
-        problems.append(Problem(f"the folder name `{RESERVED}` is kept for the default guide; rename the folder", folder))
+        problems.append(Problem(f"the name `{RESERVED}` is kept for the default guide; rename the folder", folder))
     logo, fonts = _assets(folder, raw, loaded, problems)
     return Company(folder.name, folder, loaded, settings, tuple(problems), logo, fonts)
 
