@@ -94,13 +94,42 @@ def _report(problems, warnings=()) -> None:
 )
 @click.option("--emit-html", is_flag=True, help="Also write the HTML given to WeasyPrint next to each PDF.")
 @click.option("--strict", is_flag=True, help="Treat brand warnings (contrast, logo resolution) as errors.")
+@click.option("--print-ready", is_flag=True, help="3 mm bleed and crop marks on every page, for a print shop.")
+@click.option(
+    "--cards-per-sheet",
+    type=click.Choice(["1", "2", "4"]),
+    default="1",
+    show_default=True,
+    help="Cards on each sheet of role-cards.pdf, with cut marks, for cutting at the office.",
+)
+@click.option("--card-backs", is_flag=True, help="Add a back to every card (logo, role, QR code), for duplex printing.")
+@click.option(
+    "--pdf-variant",
+    type=click.Choice(["pdf/ua-1", "pdf/a-3b"]),
+    default=None,
+    help="Write PDF/UA-1 (accessibility) or PDF/A-3b (archiving) files.",
+)
+@click.option("--png", is_flag=True, help="Also write PNG previews of the cover and of every card.")
 @_company_options
 @_content_option
-def build(out_dir: Path, emit_html: bool, strict: bool, companies, all_targets: bool, content_dir: Path | None) -> None:
+def build(
+    out_dir: Path,
+    emit_html: bool,
+    strict: bool,
+    print_ready: bool,
+    cards_per_sheet: str,
+    card_backs: bool,
+    pdf_variant: str | None,
+    png: bool,
+    companies,
+    all_targets: bool,
+    content_dir: Path | None,
+) -> None:
     """Build the career guide, the card deck and one PDF per role card.
 
     Without --company or --all, builds the default target into OUT/default/.
     """
+    from .models import Finish
     from .pipeline import BuildOptions
     from .pipeline import build as run_build
 
@@ -112,6 +141,13 @@ def build(out_dir: Path, emit_html: bool, strict: bool, companies, all_targets: 
         companies=tuple(companies),
         all_targets=all_targets,
         strict=strict,
+        finish=Finish(
+            print_ready=print_ready,
+            cards_per_sheet=int(cards_per_sheet),
+            card_backs=card_backs,
+            pdf_variant=pdf_variant,
+            png=png,
+        ),
     )
     try:
         results = run_build(options)

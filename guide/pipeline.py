@@ -14,8 +14,8 @@ from .company import company_target, discover_companies, load_company, resolve_c
 from .errors import Problem, UserError
 from .load import Loaded, load_content
 from .merge import merge_company
-from .models import Content, Target
-from .render_html import CARD_SCALES, render_cards, render_guide
+from .models import PLAIN, Content, Finish, Target
+from .render_html import CARD_SCALES, render_backs, render_cards, render_guide
 from .resources import default_content_dir
 from .validate import validate
 from .write import write_atomic
@@ -32,6 +32,7 @@ class BuildOptions:
     all_targets: bool = False
     project: Path = Path(".")
     strict: bool = False
+    finish: Finish = field(default_factory=Finish)
 
 
 @dataclass
@@ -149,39 +150,67 @@ def build(options: BuildOptions) -> list[BuildResult]:
 
 
 def build_target(content: Content, target: Target, options: BuildOptions, renderer) -> BuildResult:
-    """Render and write the guide, the card deck and one PDF per card for one target."""
+    """Render and write the guide, the card deck and one PDF per card for one target.
+
+    Every PDF is made in memory first and written only when all of them
+    succeeded, so a failing target leaves its previous outputs untouched.
+    """
+    from .impose import impose
     from .render_pdf import card_pages, pdf_bytes
 
+    finish = options.finish
     out = options.out_dir / target.slug
     result = BuildResult(target.slug)
     before = len(renderer.warnings)
+    files: dict[Path, bytes | str] = {}
 
-    guide_html = render_guide(content, target)
-    guide_pdf = pdf_bytes(renderer.render(guide_html))
+    guide_html = render_guide(content, target, finish)
+    guide_pdf = pdf_bytes(renderer.render(guide_html), variant=finish.pdf_variant)
+    files[out / "career-guide.pdf"] = guide_pdf
 
-    deck_html, deck, scales = fit_cards(content, target, renderer)
-    pages = card_pages(deck, content.roles)
-    card_pdfs = {
-        role.id: pdf_bytes(deck.copy([deck.pages[pages[role.id][0]]]), title=f"{role.title} · {content.guide.title}")
-        for role in content.roles
-    }
-    deck_pdf = pdf_bytes(deck)
+    deck_html, deck, scales = fit_cards(content, target, renderer, finish)
+    fronts = [deck.pages[pages[0]] for pages in card_pages(deck, content.roles).values()]
+    backs = []
+    if finish.card_backs:
+        backs_html = render_backs(content, target, finish)
+        backs = renderer.render(backs_html).pages
+        if options.emit_html:
+            files[out / "card-backs.html"] = backs_html.html
+    for index, role in enumerate(content.roles):
+        sides = [fronts[index], backs[index]] if backs else [fronts[index]]
+        title = f"{role.title} · {content.guide.title}"
+        files[out / "cards" / f"{role.id}.pdf"] = pdf_bytes(deck.copy(sides), title=title, variant=finish.pdf_variant)
+    if finish.cards_per_sheet == 1:
+        sheets = [page for index, front in enumerate(fronts) for page in ([front, backs[index]] if backs else [front])]
+        files[out / "role-cards.pdf"] = pdf_bytes(deck.copy(sheets), variant=finish.pdf_variant)
+    else:
+        files[out / "role-cards.pdf"] = impose(
+            pdf_bytes(deck.copy(fronts)),
+            pdf_bytes(deck.copy(backs)) if backs else None,
+            finish.cards_per_sheet,
+            target.paper,
+            content.guide.title,
+            target.locale,
+        )
 
-    result.outputs.append(write_atomic(out / "career-guide.pdf", guide_pdf))
-    result.outputs.append(write_atomic(out / "role-cards.pdf", deck_pdf))
-    for role_id, data in card_pdfs.items():
-        result.outputs.append(write_atomic(out / "cards" / f"{role_id}.pdf", data))
     if options.emit_html:
-        result.outputs.append(write_atomic(out / "career-guide.html", guide_html.html))
-        result.outputs.append(write_atomic(out / "role-cards.html", deck_html.html))
+        files[out / "career-guide.html"] = guide_html.html
+        files[out / "role-cards.html"] = deck_html.html
         for role in content.roles:
-            single = render_cards(content, target, scales, only=role.id)
-            result.outputs.append(write_atomic(out / "cards" / f"{role.id}.html", single.html))
+            files[out / "cards" / f"{role.id}.html"] = render_cards(content, target, scales, role.id, finish).html
+    if finish.png:
+        from .previews import preview_png
+
+        files[out / "career-guide.png"] = preview_png(guide_pdf)
+        for role in content.roles:
+            files[out / "cards" / f"{role.id}.png"] = preview_png(files[out / "cards" / f"{role.id}.pdf"])
+
+    result.outputs = [write_atomic(path, data) for path, data in files.items()]
     result.warnings = renderer.warnings[before:]
     return result
 
 
-def fit_cards(content: Content, target: Target, renderer):
+def fit_cards(content: Content, target: Target, renderer, finish: Finish = PLAIN):
     """Lay out the card deck, shrinking the type of any card that spills over.
 
     Each overflowing card steps down through `CARD_SCALES`; a card that still
@@ -192,7 +221,7 @@ def fit_cards(content: Content, target: Target, renderer):
 
     scales: dict[str, int] = {}
     while True:
-        html = render_cards(content, target, scales)
+        html = render_cards(content, target, scales, finish=finish)
         deck = renderer.render(html)
         too_long = {role_id: pages for role_id, pages in card_pages(deck, content.roles).items() if len(pages) > 1}
         if not too_long:

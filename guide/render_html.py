@@ -8,6 +8,8 @@ got. Brand colours and fonts enter only as CSS custom properties on `:root`.
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -24,12 +26,13 @@ from .brand import data_uri
 from .diagrams import ladder_svg, tint
 from .errors import Problem, UserError
 from .locale import labels
-from .models import Content, Target
+from .models import PLAIN, Content, Finish, Target
 from .resources import styles_dir, templates_dir
 from .typeset import typeset
 
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 PAPER_MM = {"a4": (210, 297), "letter": (215.9, 279.4)}
+BLEED_MM = 3
 
 # Cards that do not fit at full size are set smaller in these steps, largest
 # first; a card that still does not fit at the last step fails the build.
@@ -70,10 +73,10 @@ def css_string(value: str) -> Markup:
     return Markup(f'"{escaped}"')
 
 
-def _stylesheet(target: Target, *names: str) -> Markup:
+def _stylesheet(target: Target, finish: Finish, *names: str) -> Markup:
     """The theme's CSS files in the given order, the brand's properties, then the company's CSS."""
     parts = [(styles_dir() / f"{name}.css").read_text(encoding="utf-8") for name in names]
-    parts.append(brand_properties(target))
+    parts.append(brand_properties(target, finish))
     parts.extend(path.read_text(encoding="utf-8") for path in target.stylesheets)
     return Markup("\n".join(parts).replace("</", "<\\/"))
 
@@ -99,8 +102,13 @@ def font_faces(target: Target) -> str:
     return "\n".join(rules)
 
 
-def brand_properties(target: Target) -> str:
-    """The `:root` custom properties and page sizes that carry the brand into the theme CSS."""
+def brand_properties(target: Target, finish: Finish | None = None) -> str:
+    """The `:root` custom properties and page sizes that carry the brand into the theme CSS.
+
+    For print-ready output the pages also get a bleed and crop marks, and
+    `--bleed` tells the theme how far to extend colour that touches the edge.
+    """
+    bleed = BLEED_MM if finish is not None and finish.print_ready else 0
     colors = target.brand.colors
     width, height = PAPER_MM[target.paper]
     values = {
@@ -113,18 +121,29 @@ def brand_properties(target: Target) -> str:
         "--font": f'{css_string(target.brand.font.family)}, "Inter", "DejaVu Sans", sans-serif',
         "--page-width": f"{width}mm",
         "--page-height": f"{height}mm",
+        "--bleed": f"{bleed}mm",
     }
     body = "".join(f"{name}: {value}; " for name, value in values.items())
     size = PAPER_SIZES[target.paper]
+    marks = f" bleed: {bleed}mm; marks: crop;" if bleed else ""
     return (
         f"{font_faces(target)}\n:root {{ {body}}}\n"
-        f"@page {{ size: {size}; }}\n@page matrix {{ size: {size} landscape; }}"
+        f"@page {{ size: {size};{marks} }}\n@page matrix {{ size: {size} landscape; }}"
     )
+
+
+def created(content: Content) -> str:
+    """The document date: `SOURCE_DATE_EPOCH` when set (reproducible builds), else the content's date."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return content.guide.date.isoformat()
 
 
 def _context(content: Content, target: Target) -> dict[str, Any]:
     words = labels(target.locale)
     return {
+        "created": created(content),
         "content": content,
         "guide": content.guide,
         "roles": content.roles,
@@ -155,14 +174,19 @@ def _render(theme: Target, name: str, **context: Any) -> str:
         raise UserError(Problem(f"a company template failed: {error}", theme.templates_dir)) from None
 
 
-def render_guide(content: Content, target: Target) -> HtmlDocument:
+def render_guide(content: Content, target: Target, finish: Finish = PLAIN) -> HtmlDocument:
     """The multi-page career guide."""
-    html = _render(target, "guide.html", **_context(content, target), css=_stylesheet(target, "base", "guide"))
+    css = _stylesheet(target, finish, "base", "guide")
+    html = _render(target, "guide.html", **_context(content, target), css=css)
     return HtmlDocument("career-guide", html, styles_dir().as_uri() + "/")
 
 
 def render_cards(
-    content: Content, target: Target, scales: Mapping[str, int] | None = None, only: str | None = None
+    content: Content,
+    target: Target,
+    scales: Mapping[str, int] | None = None,
+    only: str | None = None,
+    finish: Finish = PLAIN,
 ) -> HtmlDocument:
     """All role cards in ladder order, one page each (or just the card of role `only`).
 
@@ -175,7 +199,25 @@ def render_cards(
         target,
         "cards.html",
         **_context(content, target),
-        css=_stylesheet(target, "base", "cards"),
+        css=_stylesheet(target, finish, "base", "cards"),
         cards=[(role, CARD_SCALES[scales.get(role.id, 0)]) for role in cards],
     )
     return HtmlDocument("role-cards" if only is None else only, html, styles_dir().as_uri() + "/")
+
+
+def render_backs(content: Content, target: Target, finish: Finish = PLAIN) -> HtmlDocument:
+    """The back of every card, in ladder order: the logo, the role, and a QR code to the company's page."""
+    qr = None
+    if target.brand.url:
+        import segno
+
+        code = segno.make(target.brand.url, error="m")
+        qr = Markup(code.svg_inline(scale=1, border=0, dark=target.brand.colors.text, omitsize=True))
+    html = _render(
+        target,
+        "card-backs.html",
+        **_context(content, target),
+        css=_stylesheet(target, finish, "base", "cards"),
+        qr=qr,
+    )
+    return HtmlDocument("card-backs", html, styles_dir().as_uri() + "/")

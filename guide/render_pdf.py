@@ -86,12 +86,16 @@ def check_harfbuzz_subset() -> None:
         )
 
 
-def pdf_bytes(document: Document, *, title: str | None = None) -> bytes:
-    """Serialise a laid-out document (or a subset of its pages) to PDF bytes."""
+def pdf_bytes(document: Document, *, title: str | None = None, variant: str | None = None) -> bytes:
+    """Serialise a laid-out document (or a subset of its pages) to PDF bytes.
+
+    Always tagged (for screen readers) and with a file identifier computed
+    from the content, so the same input gives the same bytes.
+    """
     if title is not None:
         document = document.copy(document.pages)
         document.metadata = _with_title(document.metadata, title)
-    return document.write_pdf(pdf_tags=True)
+    return document.write_pdf(pdf_tags=True, pdf_identifier=True, pdf_variant=variant)
 
 
 def _with_title(metadata, title: str):

@@ -1,0 +1,22 @@
+"""PNG previews of finished PDFs, for intranet pages and chat messages."""
+
+from __future__ import annotations
+
+import io
+
+PREVIEW_WIDTH = 800  # pixels: sharp on an intranet page, small enough to send around
+
+
+def preview_png(pdf: bytes, page: int = 0, width: int = PREVIEW_WIDTH) -> bytes:
+    """The first page (or `page`) of a PDF as PNG bytes, `width` pixels wide."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(pdf)
+    try:
+        rendered = document[page]
+        image = rendered.render(scale=width / rendered.get_width()).to_pil().convert("RGB")
+    finally:
+        document.close()
+    stream = io.BytesIO()
+    image.save(stream, format="PNG", optimize=True)
+    return stream.getvalue()
