@@ -15,7 +15,7 @@ from .errors import Problem, UserError
 from .load import Loaded, load_content
 from .merge import merge_company
 from .models import PLAIN, Content, Finish, Target
-from .render_html import CARD_SCALES, render_backs, render_cards, render_guide
+from .render_html import BLEED_MM, CARD_SCALES, render_backs, render_cards, render_guide
 from .resources import default_content_dir
 from .validate import validate
 from .write import write_atomic
@@ -159,13 +159,18 @@ def build_target(content: Content, target: Target, options: BuildOptions, render
     from .render_pdf import card_pages, pdf_bytes
 
     finish = options.finish
+    bleed = BLEED_MM if finish.print_ready else 0
+
+    def pdf(document, title: str | None = None, variant: str | None = finish.pdf_variant) -> bytes:
+        return pdf_bytes(document, title=title, variant=variant, bleed_mm=bleed)
+
     out = options.out_dir / target.slug
     result = BuildResult(target.slug)
     before = len(renderer.warnings)
     files: dict[Path, bytes | str] = {}
 
     guide_html = render_guide(content, target, finish)
-    guide_pdf = pdf_bytes(renderer.render(guide_html), variant=finish.pdf_variant)
+    guide_pdf = pdf(renderer.render(guide_html))
     files[out / "career-guide.pdf"] = guide_pdf
 
     deck_html, deck, scales = fit_cards(content, target, renderer, finish)
@@ -179,14 +184,14 @@ def build_target(content: Content, target: Target, options: BuildOptions, render
     for index, role in enumerate(content.roles):
         sides = [fronts[index], backs[index]] if backs else [fronts[index]]
         title = f"{role.title} · {content.guide.title}"
-        files[out / "cards" / f"{role.id}.pdf"] = pdf_bytes(deck.copy(sides), title=title, variant=finish.pdf_variant)
+        files[out / "cards" / f"{role.id}.pdf"] = pdf(deck.copy(sides), title=title)
     if finish.cards_per_sheet == 1:
         sheets = [page for index, front in enumerate(fronts) for page in ([front, backs[index]] if backs else [front])]
-        files[out / "role-cards.pdf"] = pdf_bytes(deck.copy(sheets), variant=finish.pdf_variant)
+        files[out / "role-cards.pdf"] = pdf(deck.copy(sheets))
     else:
         files[out / "role-cards.pdf"] = impose(
-            pdf_bytes(deck.copy(fronts)),
-            pdf_bytes(deck.copy(backs)) if backs else None,
+            pdf(deck.copy(fronts), variant=None),
+            pdf(deck.copy(backs), variant=None) if backs else None,
             finish.cards_per_sheet,
             target.paper,
             content.guide.title,

@@ -32,7 +32,8 @@ from .typeset import typeset
 
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 PAPER_MM = {"a4": (210, 297), "letter": (215.9, 279.4)}
-BLEED_MM = 3
+BLEED_MM = 3  # colour that touches the trim edge runs this far past it
+SLUG_MM = 10  # the sheet reaches this far past the trim edge: bleed, then the crop marks
 
 # Cards that do not fit at full size are set smaller in these steps, largest
 # first; a card that still does not fit at the last step fails the build.
@@ -125,7 +126,9 @@ def brand_properties(target: Target, finish: Finish | None = None) -> str:
     }
     body = "".join(f"{name}: {value}; " for name, value in values.items())
     size = PAPER_SIZES[target.paper]
-    marks = f" bleed: {bleed}mm; marks: crop;" if bleed else ""
+    # WeasyPrint draws crop marks in the outer half of the CSS bleed, under
+    # the page's content; a sheet larger than the bleed keeps them clear of it.
+    marks = f" bleed: {SLUG_MM}mm; marks: crop;" if bleed else ""
     return (
         f"{font_faces(target)}\n:root {{ {body}}}\n"
         f"@page {{ size: {size};{marks} }}\n@page matrix {{ size: {size} landscape; }}"

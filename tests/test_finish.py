@@ -59,7 +59,9 @@ def test_print_ready_pages_have_3mm_bleed_and_right_boxes(print_shop: Path) -> N
             assert trim[1] - bleed[1] == pytest.approx(BLEED_PT, abs=0.01)
             assert bleed[2] - trim[2] == pytest.approx(BLEED_PT, abs=0.01)
             assert bleed[3] - trim[3] == pytest.approx(BLEED_PT, abs=0.01)
-            assert bleed == media  # the bleed is the whole sheet: crop marks sit in it
+            # The sheet reaches 10 mm past the trim: the crop marks sit outside the bleed.
+            assert trim[0] - media[0] == pytest.approx(10 * 72 / 25.4, abs=0.01)
+            assert media[2] - trim[2] == pytest.approx(10 * 72 / 25.4, abs=0.01)
             width, height = trim[2] - trim[0], trim[3] - trim[1]
             assert sorted((round(width), round(height))) == [612, 792]  # Letter trim size
 
@@ -73,11 +75,15 @@ def _pixel(pdf: Path, page: int, x_pt: float, y_pt_from_top: float) -> tuple[int
 def test_colour_that_touches_the_trim_edge_runs_into_the_bleed(print_shop: Path) -> None:
     primary = (0x0E, 0x5E, 0x6F)
     near = lambda a, b: all(abs(p - q) <= 4 for p, q in zip(a, b, strict=True))  # noqa: E731
-    # 1 pt from the sheet's edge is inside the bleed, outside the trimmed page.
-    assert near(_pixel(print_shop / "career-guide.pdf", 0, 1, 300), primary)
-    assert near(_pixel(print_shop / "cards" / "product-manager.pdf", 0, 300, 1), primary)
-    # Inside pages stay white in the bleed, apart from the crop marks.
-    assert _pixel(print_shop / "career-guide.pdf", 3, 1, 300) == (255, 255, 255)
+    slug = 10 * 72 / 25.4  # the sheet's edge to the trim edge
+    # 1 pt outside the trim edge is in the bleed: the colour runs on...
+    assert near(_pixel(print_shop / "career-guide.pdf", 0, slug - 1, 300), primary)
+    assert near(_pixel(print_shop / "cards" / "product-manager.pdf", 0, 300, slug - 1), primary)
+    # ...and stops before the crop marks, which stay black on white.
+    assert _pixel(print_shop / "career-guide.pdf", 0, slug - BLEED_PT - 3, 300) == (255, 255, 255)
+    assert _pixel(print_shop / "career-guide.pdf", 0, 4, slug) == (0, 0, 0)
+    # Inner pages stay white in the bleed.
+    assert _pixel(print_shop / "career-guide.pdf", 3, slug - 1, 300) == (255, 255, 255)
 
 
 def test_four_cards_per_sheet_with_backs_behind_their_fronts(print_shop: Path) -> None:
