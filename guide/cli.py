@@ -110,6 +110,22 @@ def _report(problems, warnings=()) -> None:
     help="Write PDF/UA-1 (accessibility) or PDF/A-3b (archiving) files.",
 )
 @click.option("--png", is_flag=True, help="Also write PNG previews of the cover and of every card.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Targets built at once, in worker processes [default: the number of CPUs].",
+)
+@click.option("--force", is_flag=True, help="Rebuild targets even when nothing they depend on changed.")
+@click.option(
+    "--shard",
+    metavar="K/N",
+    default="1/1",
+    help="Build only the K-th of N equal slices of the targets (for spreading a batch over machines).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but problems.")
+@click.option("--watch", is_flag=True, help="Keep running, and rebuild what changed whenever a file changes.")
 @_company_options
 @_content_option
 def build(
@@ -121,6 +137,11 @@ def build(
     card_backs: bool,
     pdf_variant: str | None,
     png: bool,
+    jobs: int | None,
+    force: bool,
+    shard: str,
+    quiet: bool,
+    watch: bool,
     companies,
     all_targets: bool,
     content_dir: Path | None,
@@ -128,12 +149,14 @@ def build(
     """Build the career guide, the card deck and one PDF per role card.
 
     Without --company or --all, builds the default target into OUT/default/.
+    Targets whose inputs did not change since the last build are skipped.
     """
-    from .models import Finish
-    from .pipeline import BuildOptions
-    from .pipeline import build as run_build
+    from .plan import BuildOptions, Finish, parse_shard
 
-    started = time.perf_counter()
+    try:
+        shard_range = parse_shard(shard)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--shard") from None
     options = BuildOptions(
         out_dir=out_dir,
         emit_html=emit_html,
@@ -148,22 +171,114 @@ def build(
             pdf_variant=pdf_variant,
             png=png,
         ),
+        jobs=jobs or os.cpu_count() or 1,
+        force=force,
+        shard=shard_range,
     )
-    try:
-        results = run_build(options)
-    except UserError as error:
-        _print_results(error.results, out_dir)
-        raise
-    _print_results(results, out_dir)
-    click.echo(f"done in {time.perf_counter() - started:.1f} s")
+    if watch:
+        from .watch import watch_and_build
+
+        watch_and_build(options, _Reporter(out_dir, quiet))
+        return
+    _build_once(options, _Reporter(out_dir, quiet))
 
 
-def _print_results(results, out_dir: Path) -> None:
-    for result in results:
-        for warning in result.warnings:
-            click.secho(f"warning: {warning}", fg="yellow", err=True)
-        pdfs = sum(1 for path in result.outputs if path.suffix == ".pdf")
-        click.echo(f"{result.target}: {pdfs} PDFs in {out_dir / result.target}")
+def _build_once(options, reporter: _Reporter) -> None:
+    """One build, with a no-op rebuild decided before anything heavy is imported."""
+    from .plan import input_digest, is_fresh, plan_targets
+
+    started = time.perf_counter()
+    specs = plan_targets(options)
+    cache: dict = {}
+    if not options.force and all(is_fresh(options.out_dir / s.slug, input_digest(s, options, cache)) for s in specs):
+        reporter.line(f"nothing to do: {len(specs)} up to date ({time.perf_counter() - started:.2f} s)")
+        return
+    from .pipeline import build as run_build
+
+    with reporter.progress(len(specs)) as progress:
+        try:
+            results = run_build(options, progress)
+        except UserError as error:
+            reporter.summary(error.results, time.perf_counter() - started)
+            raise
+    reporter.summary(results, time.perf_counter() - started)
+
+
+class _Reporter:
+    """Progress and summaries: a live display on a terminal, plain lines otherwise, nothing with --quiet."""
+
+    def __init__(self, out_dir: Path, quiet: bool) -> None:
+        self.out_dir = out_dir
+        self.quiet = quiet
+        self.live = sys.stderr.isatty() and not quiet
+
+    def line(self, text: str) -> None:
+        if not self.quiet:
+            click.echo(text)
+
+    def progress(self, total: int):
+        if self.live:
+            return _LiveProgress(total)
+        return _PlainProgress(self)
+
+    def summary(self, results, seconds: float) -> None:
+        built = [r for r in results if not r.skipped]
+        for result in built:
+            for warning in result.warnings:
+                click.secho(f"warning: {warning}", fg="yellow", err=True)
+        fresh = len(results) - len(built)
+        tail = f", {fresh} up to date" if fresh else ""
+        self.line(f"built {len(built)} target{'s' * (len(built) != 1)}{tail} in {seconds:.1f} s")
+
+
+class _PlainProgress:
+    def __init__(self, reporter: _Reporter) -> None:
+        self.reporter = reporter
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def __call__(self, result, done: int, total: int) -> None:
+        if result.skipped:
+            state = "up to date"
+        elif result.failed:
+            state = "failed (see below)"
+        else:
+            pdfs = sum(1 for path in result.outputs if path.suffix == ".pdf")
+            state = f"{pdfs} PDFs in {self.reporter.out_dir / result.target} ({result.seconds:.1f} s)"
+        self.reporter.line(f"[{done}/{total}] {result.target}: {state}")
+
+
+class _LiveProgress:
+    """A rich progress bar on stderr: targets done of total, the last one finished, elapsed time."""
+
+    def __init__(self, total: int) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=False,
+        )
+        self.task = self.bar.add_task("building", total=total)
+
+    def __enter__(self):
+        self.bar.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.bar.stop()
+
+    def __call__(self, result, done: int, total: int) -> None:
+        state = "up to date" if result.skipped else ("failed" if result.failed else f"{result.seconds:.1f} s")
+        self.bar.update(self.task, completed=done, description=f"{result.target}: {state}")
 
 
 @main.command()
@@ -176,7 +291,8 @@ def validate(strict: bool, companies, all_targets: bool, content_dir: Path | Non
     Problems are printed as `path:line:col: field: message`; the exit code is 1
     if there is any.
     """
-    from .pipeline import BuildOptions, prepare
+    from .pipeline import prepare
+    from .plan import BuildOptions
 
     options = BuildOptions(content_dir=content_dir, companies=tuple(companies), all_targets=all_targets, strict=strict)
     ready, problems = prepare(options)
@@ -215,7 +331,7 @@ def schema() -> None:
 def explain(company: str, role_id: str, content_dir: Path | None) -> None:
     """Show a role as a company sees it, and where each field comes from."""
     from .explain import explain_role
-    from .pipeline import BuildOptions
+    from .plan import BuildOptions
 
     options = BuildOptions(content_dir=content_dir, companies=(company,))
     click.echo(explain_role(options, role_id))

@@ -18,10 +18,10 @@ from .errors import Problem, UserError
 from .load import Key, Loaded, Position, load_role_file, load_yaml_file
 from .locale import available_locales
 from .models import Brand, CompanyFile, Target
+from .plan import DEFAULT_TARGET
 from .validate import problems_from
 
-COMPANIES = "companies"
-RESERVED = "default"  # the output folder of the default target
+RESERVED = DEFAULT_TARGET  # the default target's output folder
 
 
 @dataclass(frozen=True)
@@ -39,29 +39,6 @@ class Company:
     problems: tuple[Problem, ...] = ()
     logo: Path | None = None
     fonts: tuple[Path, ...] = ()
-
-
-def resolve_company(arg: str, project: Path) -> Path:
-    """`--company` takes a slug under `companies/` or a path to any company folder."""
-    as_path = Path(arg)
-    for folder in (as_path, project / COMPANIES / arg):
-        if (folder / "company.yaml").is_file():
-            return folder
-    known = ", ".join(path.name for path in discover_companies(project)) or "none yet"
-    raise UserError(
-        Problem(
-            f"no company `{arg}`: expected {project / COMPANIES / arg / 'company.yaml'} or a folder with a "
-            f"company.yaml (companies here: {known}; create one with `careerguide init {as_path.name}`)"
-        )
-    )
-
-
-def discover_companies(project: Path) -> list[Path]:
-    """Every folder under `companies/` that has a company.yaml, in name order."""
-    root = project / COMPANIES
-    if not root.is_dir():
-        return []
-    return sorted(path.parent for path in root.glob("*/company.yaml"))
 
 
 def load_company(folder: Path) -> Company:

@@ -7,12 +7,12 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
-from .company import resolve_company
 from .errors import Problem, UserError
 from .load import load_content
 from .merge import subtree
 from .models import Role
-from .pipeline import BuildOptions, content_dir_for, prepare_company
+from .pipeline import prepare_company
+from .plan import BuildOptions, content_dir_for, resolve_company
 
 
 def explain_role(options: BuildOptions, role_id: str) -> str:

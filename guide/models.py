@@ -290,16 +290,3 @@ class CompanyFile(Strict):
         None, description="Overrides for the competency matrix (title, intro, competency names)."
     )
     sections: list[Section] = Field(default_factory=list, description="The company's own pages.")
-
-
-class Finish(Strict):
-    """How the PDFs are finished for their use: office printer, print shop, screen reader."""
-
-    print_ready: bool = Field(False, description="3 mm bleed on every side, with crop marks.")
-    cards_per_sheet: Literal[1, 2, 4] = Field(1, description="Cards on each sheet of role-cards.pdf.")
-    card_backs: bool = Field(False, description="A back for every card: logo, role and a QR code to the company URL.")
-    pdf_variant: Literal["pdf/ua-1", "pdf/a-3b"] | None = None
-    png: bool = Field(False, description="PNG previews of the cover and every card beside the PDFs.")
-
-
-PLAIN = Finish()  # no bleed, one card per sheet, no backs: the default finish

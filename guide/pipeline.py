@@ -6,33 +6,38 @@ build without going through Click.
 
 from __future__ import annotations
 
+import json
+import multiprocessing
+import resource
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .brand import check_brand
-from .company import company_target, discover_companies, load_company, resolve_company
+from .company import company_target, load_company
 from .errors import Problem, UserError
 from .load import Loaded, load_content
 from .merge import merge_company
-from .models import PLAIN, Content, Finish, Target
+from .models import Content, Target
+from .plan import (
+    DEFAULT_TARGET,
+    MANIFEST,
+    PLAIN,
+    BuildOptions,
+    Finish,
+    TargetSpec,
+    content_dir_for,
+    input_digest,
+    is_fresh,
+    manifest_for,
+    plan_targets,
+    read_manifest,
+)
 from .render_html import BLEED_MM, CARD_SCALES, render_backs, render_cards, render_guide
-from .resources import default_content_dir
 from .validate import validate
 from .write import write_atomic
-
-DEFAULT_TARGET = "default"
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    out_dir: Path = Path("build")
-    emit_html: bool = False
-    content_dir: Path | None = None
-    companies: tuple[str, ...] = ()
-    all_targets: bool = False
-    project: Path = Path(".")
-    strict: bool = False
-    finish: Finish = field(default_factory=Finish)
 
 
 @dataclass
@@ -40,6 +45,10 @@ class BuildResult:
     target: str
     outputs: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    skipped: bool = False  # fresh: its manifest says nothing changed
+    failed: bool = False  # bad input: see the problems
+    seconds: float = 0.0
+    peak_rss_mb: float = 0.0  # of the process that built it
 
 
 @dataclass(frozen=True)
@@ -52,32 +61,12 @@ class Prepared:
     warnings: tuple[Problem, ...] = ()
 
 
-def content_dir_for(options: BuildOptions) -> Path:
-    """The content to build: `--content`, else `./content`, else the bundled default."""
-    if options.content_dir is not None:
-        return options.content_dir
-    local = options.project / "content"
-    return local if (local / "guide.yaml").is_file() else default_content_dir()
+#: Called in the main process as targets finish: (result, done, total); result.skipped for fresh ones.
+Progress = Callable[[BuildResult, int, int], None]
 
 
 def load_and_validate(content_dir: Path) -> Content:
     return validate(load_content(content_dir))
-
-
-def company_folders(options: BuildOptions) -> list[Path]:
-    """The company folders asked for, in the order given (`--all`: every one, by name)."""
-    if options.all_targets:
-        return discover_companies(options.project)
-    folders: list[Path] = []
-    problems: list[Problem] = []
-    for arg in options.companies:
-        try:
-            folders.append(resolve_company(arg, options.project))
-        except UserError as error:
-            problems.extend(error.problems)
-    if problems:
-        raise UserError(problems)
-    return list({folder.resolve(): folder for folder in folders}.values())
 
 
 def prepare(options: BuildOptions) -> tuple[list[Prepared], list[Problem]]:
@@ -87,22 +76,23 @@ def prepare(options: BuildOptions) -> tuple[list[Prepared], list[Problem]]:
     (with `strict`, warnings count as problems).
     """
     shared = load_content(content_dir_for(options))
-    folders = company_folders(options)
     ready: list[Prepared] = []
     problems: list[Problem] = []
-    if options.all_targets or not folders:
-        ready.append(Prepared(Target(slug=DEFAULT_TARGET), validate(shared), shared))
-    for folder in folders:
+    for spec in plan_targets(options):
         try:
-            prepared = prepare_company(shared, folder)
+            ready.append(prepare_spec(spec, shared, options))
         except UserError as error:
             problems.extend(error.problems)
-            continue
-        if options.strict and prepared.warnings:
-            problems.extend(prepared.warnings)
-            continue
-        ready.append(prepared)
     return ready, problems
+
+
+def prepare_spec(spec: TargetSpec, shared: Loaded, options: BuildOptions) -> Prepared:
+    if spec.folder is None:
+        return Prepared(Target(slug=DEFAULT_TARGET), validate(shared), shared)
+    prepared = prepare_company(shared, spec.folder)
+    if options.strict and prepared.warnings:
+        raise UserError(list(prepared.warnings))
+    return prepared
 
 
 def prepare_company(shared: Loaded, folder: Path) -> Prepared:
@@ -125,31 +115,85 @@ def prepare_company(shared: Loaded, folder: Path) -> Prepared:
     return Prepared(target, content, merged, tuple(warnings))
 
 
-def build(options: BuildOptions) -> list[BuildResult]:
-    """Build every requested target and return what was written.
+def build(options: BuildOptions, progress: Progress | None = None) -> list[BuildResult]:
+    """Build every requested target that is not fresh, and return what happened to each.
 
-    Targets with bad input are skipped and reported together at the end (a
-    `UserError`), after the good ones are built; nothing is written for them.
+    Targets are independent: with `options.jobs` > 1 they are built in
+    parallel worker processes, each of which keeps its fonts and parsed
+    content for all the targets it builds. A target with bad input is
+    reported, after the others are built, in one `UserError`; nothing is
+    written for it and its previous outputs stay as they were.
     """
-    from .render_pdf import Renderer
-
-    ready, problems = prepare(options)
-    renderer = Renderer()
-    results = []
-    for prepared in ready:
-        try:
-            result = build_target(prepared.content, prepared.target, options, renderer)
-        except UserError as error:
-            problems.extend(error.problems)
-            continue
-        result.warnings[:0] = [str(w) for w in prepared.warnings]
-        results.append(result)
+    specs = plan_targets(options)
+    cache: dict[Path, str] = {}
+    results: list[BuildResult] = []
+    todo: list[tuple[TargetSpec, str]] = []
+    for spec in specs:
+        digest = input_digest(spec, options, cache)
+        if not options.force and is_fresh(options.out_dir / spec.slug, digest):
+            results.append(BuildResult(spec.slug, skipped=True))
+            if progress:
+                progress(results[-1], len(results), len(specs))
+        else:
+            todo.append((spec, digest))
+    problems: list[Problem] = []
+    done = len(results)
+    for result, found in _run(todo, options):
+        problems.extend(found)
+        done += 1
+        if not result.failed:
+            results.append(result)
+        if progress:
+            progress(result, done, len(specs))
+    order = {spec.slug: index for index, spec in enumerate(specs)}
+    results.sort(key=lambda result: order.get(result.target, len(order)))
     if problems:
         raise UserError(problems, results=results)
     return results
 
 
-def build_target(content: Content, target: Target, options: BuildOptions, renderer) -> BuildResult:
+def _run(todo: list[tuple[TargetSpec, str]], options: BuildOptions):
+    """Build each (spec, digest), in this process or in a pool; yield (result, problems) as each ends."""
+    if options.jobs <= 1 or len(todo) <= 1:
+        for spec, digest in todo:
+            yield build_spec(spec, digest, options)
+        return
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    with ProcessPoolExecutor(max_workers=min(options.jobs, len(todo)), mp_context=context) as pool:
+        futures = [pool.submit(build_spec, spec, digest, options) for spec, digest in todo]
+        for future in as_completed(futures):
+            yield future.result()
+
+
+# One per process: shared content is read once, fonts are loaded once.
+_SHARED: dict[Path, Loaded] = {}
+_RENDERER = None
+
+
+def build_spec(spec: TargetSpec, digest: str, options: BuildOptions) -> tuple[BuildResult, list[Problem]]:
+    """Prepare, render and write one target, then its manifest. Runs in a worker or inline."""
+    global _RENDERER
+    from .render_pdf import Renderer
+
+    started = time.perf_counter()
+    content_dir = content_dir_for(options)
+    try:
+        if content_dir not in _SHARED:
+            _SHARED[content_dir] = load_content(content_dir)
+        prepared = prepare_spec(spec, _SHARED[content_dir], options)
+        _RENDERER = _RENDERER or Renderer()
+        result = build_target(prepared.content, prepared.target, options, _RENDERER, digest)
+    except UserError as error:
+        return BuildResult(spec.slug, failed=True, seconds=time.perf_counter() - started), error.problems
+    result.warnings[:0] = [str(w) for w in prepared.warnings]
+    result.seconds = time.perf_counter() - started
+    result.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return result, []
+
+
+def build_target(
+    content: Content, target: Target, options: BuildOptions, renderer, digest: str | None = None
+) -> BuildResult:
     """Render and write the guide, the card deck and one PDF per card for one target.
 
     Every PDF is made in memory first and written only when all of them
@@ -212,7 +256,29 @@ def build_target(content: Content, target: Target, options: BuildOptions, render
 
     result.outputs = [write_atomic(path, data) for path, data in files.items()]
     result.warnings = renderer.warnings[before:]
+    _finish_target(out, result.outputs, digest)
     return result
+
+
+def _finish_target(out: Path, outputs: list[Path], digest: str | None) -> None:
+    """Remove outputs of the previous build that this one no longer makes, then record the manifest."""
+    previous = read_manifest(out) or {}
+    for name in previous.get("outputs", {}):
+        path = out / name
+        if path not in outputs and path.resolve().is_relative_to(out.resolve()):
+            path.unlink(missing_ok=True)
+    if digest is None:
+        return
+    import pypdfium2 as pdfium
+
+    pages = {}
+    for path in outputs:
+        if path.suffix == ".pdf":
+            document = pdfium.PdfDocument(str(path))
+            pages[path] = len(document)
+            document.close()
+    text = json.dumps(manifest_for(digest, out, outputs, pages), indent=2, sort_keys=True) + "\n"
+    write_atomic(out / MANIFEST, text)
 
 
 def fit_cards(content: Content, target: Target, renderer, finish: Finish = PLAIN):

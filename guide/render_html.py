@@ -26,7 +26,8 @@ from .brand import data_uri
 from .diagrams import ladder_svg, tint
 from .errors import Problem, UserError
 from .locale import labels
-from .models import PLAIN, Content, Finish, Target
+from .models import Content, Target
+from .plan import PLAIN, Finish
 from .resources import styles_dir, templates_dir
 from .typeset import typeset
 

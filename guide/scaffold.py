@@ -6,9 +6,9 @@ import json
 import re
 from pathlib import Path
 
-from .company import COMPANIES
 from .errors import Problem, UserError
 from .models import CompanyFile
+from .plan import COMPANIES
 from .write import write_atomic
 
 SCHEMA_FILE = "company.schema.json"

@@ -42,7 +42,8 @@ class Captured(logging.Handler):
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory):
     """Build the default target (with --emit-html) once; return its folder and the log records."""
-    from guide.pipeline import BuildOptions, build
+    from guide.pipeline import build
+    from guide.plan import BuildOptions
 
     out = tmp_path_factory.mktemp("build")
     handler = Captured()
@@ -66,7 +67,8 @@ def content_copy(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def built_all(tmp_path_factory: pytest.TempPathFactory):
     """`build --all` of the repository's example companies, once per session."""
-    from guide.pipeline import BuildOptions, build
+    from guide.pipeline import build
+    from guide.plan import BuildOptions
 
     out = tmp_path_factory.mktemp("build-all")
     handler = Captured()

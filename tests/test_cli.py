@@ -29,7 +29,7 @@ def test_version() -> None:
 def test_build_succeeds_and_writes_into_out_default(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["build", "--out", str(tmp_path / "out"), "--content", str(CONTENT)])
     assert result.exit_code == 0, result.output
-    assert "default: 8 PDFs" in result.output
+    assert "[1/1] default: 8 PDFs" in result.output
     assert len(PdfReader(tmp_path / "out" / "default" / "role-cards.pdf").pages) == 6
     assert not list((tmp_path / "out").rglob("*.html"))
     assert not list((tmp_path / "out").rglob("*.tmp"))
@@ -75,7 +75,7 @@ def test_unknown_option_is_a_usage_error() -> None:
 def test_internal_errors_exit_3_with_a_hint(monkeypatch, tmp_path: Path) -> None:
     import guide.pipeline
 
-    def boom(options):
+    def boom(options, progress=None):
         raise KeyError("oops")
 
     monkeypatch.setattr(guide.pipeline, "build", boom)

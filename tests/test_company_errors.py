@@ -222,9 +222,9 @@ def test_a_company_cannot_be_called_default(tmp_path: Path, monkeypatch) -> None
 
 
 def test_a_company_named_twice_is_built_once(tmp_path: Path, monkeypatch) -> None:
-    from guide.pipeline import BuildOptions, company_folders
+    from guide.plan import BuildOptions, plan_targets
 
     make_company(tmp_path, "twice", "name: T\n")
     monkeypatch.chdir(tmp_path)
     options = BuildOptions(companies=("twice", "companies/twice"))
-    assert len(company_folders(options)) == 1
+    assert [spec.slug for spec in plan_targets(options)] == ["twice"]

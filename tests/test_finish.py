@@ -12,8 +12,8 @@ import pytest
 from conftest import CONTENT, ROOT
 from pypdf import PdfReader
 
-from guide.models import Finish
-from guide.pipeline import BuildOptions, build
+from guide.pipeline import build
+from guide.plan import BuildOptions, Finish
 
 BLEED_PT = 3 * 72 / 25.4
 NORTHWIND_ROLES = [

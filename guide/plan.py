@@ -1,0 +1,217 @@
+"""Stage 0: decide what to build, before anything expensive is imported.
+
+Everything here uses the standard library only, so that `--help`, a shard's
+target list and a rebuild with nothing to do stay fast: they never import
+pydantic's models, Jinja2 or WeasyPrint.
+
+A target is fresh when its manifest (`<out>/<slug>/manifest.json`) records
+the same digest of every input (content, company folder, theme, options,
+tool and WeasyPrint versions) and every output it lists is still there, at
+the size it had. Fresh targets are skipped; `--force` rebuilds them anyway.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from . import __version__
+from .errors import Problem, UserError
+from .resources import default_content_dir, locales_dir, styles_dir, templates_dir
+
+COMPANIES = "companies"
+DEFAULT_TARGET = "default"
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class Finish:
+    """How the PDFs are finished for their use: office printer, print shop, screen reader."""
+
+    print_ready: bool = False  # 3 mm bleed on every side, with crop marks
+    cards_per_sheet: int = 1  # 1, 2 or 4 cards on each sheet of role-cards.pdf
+    card_backs: bool = False  # a back for every card: logo, role, QR code to the company URL
+    pdf_variant: str | None = None  # "pdf/ua-1" or "pdf/a-3b"
+    png: bool = False  # PNG previews of the cover and every card
+
+
+PLAIN = Finish()
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    out_dir: Path = Path("build")
+    emit_html: bool = False
+    content_dir: Path | None = None
+    companies: tuple[str, ...] = ()
+    all_targets: bool = False
+    project: Path = Path(".")
+    strict: bool = False
+    finish: Finish = field(default_factory=Finish)
+    jobs: int = 1
+    force: bool = False
+    shard: tuple[int, int] = (1, 1)
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    """A target to build: the default guide (`folder` None) or one company folder."""
+
+    slug: str
+    folder: Path | None = None
+
+
+def content_dir_for(options: BuildOptions) -> Path:
+    """The content to build: `--content`, else `./content`, else the bundled default."""
+    if options.content_dir is not None:
+        return options.content_dir
+    local = options.project / "content"
+    return local if (local / "guide.yaml").is_file() else default_content_dir()
+
+
+def discover_companies(project: Path) -> list[Path]:
+    """Every folder under `companies/` that has a company.yaml, in name order."""
+    root = project / COMPANIES
+    if not root.is_dir():
+        return []
+    return sorted(path.parent for path in root.glob("*/company.yaml"))
+
+
+def resolve_company(arg: str, project: Path) -> Path:
+    """`--company` takes a slug under `companies/` or a path to any company folder."""
+    as_path = Path(arg)
+    for folder in (as_path, project / COMPANIES / arg):
+        if (folder / "company.yaml").is_file():
+            return folder
+    known = ", ".join(path.name for path in discover_companies(project)) or "none yet"
+    raise UserError(
+        Problem(
+            f"no company `{arg}`: expected {project / COMPANIES / arg / 'company.yaml'} or a folder with a "
+            f"company.yaml (companies here: {known}; create one with `careerguide init {as_path.name}`)"
+        )
+    )
+
+
+def plan_targets(options: BuildOptions) -> list[TargetSpec]:
+    """The targets asked for, in a fixed order, cut down to this shard's slice."""
+    if options.all_targets:
+        folders = discover_companies(options.project)
+    else:
+        folders, problems = [], []
+        for arg in options.companies:
+            try:
+                folders.append(resolve_company(arg, options.project))
+            except UserError as error:
+                problems.extend(error.problems)
+        if problems:
+            raise UserError(problems)
+        folders = list({folder.resolve(): folder for folder in folders}.values())
+    specs = [TargetSpec(DEFAULT_TARGET)] if options.all_targets or not folders else []
+    specs += [TargetSpec(folder.name, folder) for folder in folders]
+    index, count = options.shard
+    return [spec for number, spec in enumerate(specs) if number % count == index - 1]
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """`K/N` (1 <= K <= N): this machine builds every N-th target, starting with the K-th."""
+    try:
+        index, count = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise ValueError(f"expected K/N, like 2/8, not {text!r}") from None
+    if not 1 <= index <= count:
+        raise ValueError(f"K must be between 1 and N in K/N, not {text!r}")
+    return index, count
+
+
+# ---------------------------------------------------------------------------
+# What a target's outputs depend on
+
+
+def _files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.parts))
+
+
+def _tree_digest(root: Path, cache: dict[Path, str]) -> str:
+    """A digest of every file under `root`, by relative path and content."""
+    if root not in cache:
+        digest = hashlib.sha256()
+        for path in _files(root):
+            digest.update(str(path.relative_to(root)).encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+        cache[root] = digest.hexdigest()
+    return cache[root]
+
+
+def _weasyprint_version() -> str:
+    try:
+        return metadata.version("weasyprint")
+    except metadata.PackageNotFoundError:  # pragma: no cover - a broken install
+        return "unknown"
+
+
+def input_digest(spec: TargetSpec, options: BuildOptions, cache: dict[Path, str] | None = None) -> str:
+    """One hash of everything the target's outputs depend on.
+
+    Shared trees (content, theme) are hashed once per run through `cache`.
+    Fonts installed on the machine are not inputs; a font package upgrade
+    needs `--force`.
+    """
+    cache = {} if cache is None else cache
+    parts = {
+        "tool": __version__,
+        "weasyprint": _weasyprint_version(),
+        "content": _tree_digest(content_dir_for(options).resolve(), cache),
+        "templates": _tree_digest(templates_dir(), cache),
+        "styles": _tree_digest(styles_dir(), cache),
+        "locales": _tree_digest(locales_dir(), cache),
+        "company": _tree_digest(spec.folder.resolve(), cache) if spec.folder else "",
+        "options": {"emit_html": options.emit_html, "strict": options.strict, **asdict(options.finish)},
+        "environment": os.environ.get("SOURCE_DATE_EPOCH", ""),
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+# ---------------------------------------------------------------------------
+# Manifests
+
+
+def read_manifest(target_dir: Path) -> dict | None:
+    try:
+        return json.loads((target_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def is_fresh(target_dir: Path, digest: str) -> bool:
+    """The outputs in `target_dir` were built from exactly these inputs and are all still there."""
+    manifest = read_manifest(target_dir)
+    if not manifest or manifest.get("inputs") != digest:
+        return False
+    for name, facts in manifest.get("outputs", {}).items():
+        try:
+            if (target_dir / name).stat().st_size != facts["bytes"]:
+                return False
+        except (OSError, KeyError, TypeError):
+            return False
+    return True
+
+
+def manifest_for(digest: str, target_dir: Path, outputs: list[Path], pages: dict[Path, int]) -> dict:
+    """The manifest text for a finished target: its inputs' digest and a fact sheet per output."""
+    return {
+        "tool": __version__,
+        "weasyprint": _weasyprint_version(),
+        "inputs": digest,
+        "outputs": {
+            str(path.relative_to(target_dir)): {
+                "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+                "bytes": path.stat().st_size,
+                **({"pages": pages[path]} if path in pages else {}),
+            }
+            for path in sorted(outputs)
+        },
+    }

@@ -1,0 +1,59 @@
+"""`careerguide build --watch`: rebuild what changed, as soon as it changes.
+
+Every change runs an ordinary build. The manifests make that build skip
+every target whose inputs did not change, so editing one company's CSS
+rebuilds that company alone, and editing the shared content rebuilds all.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import click
+
+from .errors import UserError
+from .plan import COMPANIES, BuildOptions, content_dir_for, plan_targets
+from .resources import locales_dir, styles_dir, templates_dir
+
+
+def watched_paths(options: BuildOptions) -> list[Path]:
+    """The shared content, the theme, and the companies' folders (all of `companies/` with --all)."""
+    paths = [content_dir_for(options), templates_dir(), styles_dir(), locales_dir()]
+    if options.all_targets and (options.project / COMPANIES).is_dir():
+        paths.append(options.project / COMPANIES)
+    else:
+        paths.extend(spec.folder for spec in plan_targets(options) if spec.folder is not None)
+    return [path.resolve() for path in paths]
+
+
+def watch_and_build(options: BuildOptions, reporter, stop: threading.Event | None = None, on_build=None) -> None:
+    """Build now, then again after every change under the watched paths, until `stop` is set (or Ctrl-C)."""
+    import watchfiles
+
+    from .pipeline import build
+
+    def once(reason: str) -> None:
+        started = time.perf_counter()
+        try:
+            results = build(options)
+        except UserError as error:
+            for problem in error.problems:
+                click.secho(f"error: {problem}", fg="red", err=True)
+            results = error.results
+        rebuilt = [r.target for r in results if not r.skipped]
+        seconds = time.perf_counter() - started
+        names = ", ".join(rebuilt) if rebuilt else "nothing"
+        reporter.line(f"{reason}: rebuilt {names} in {seconds:.1f} s")
+        if on_build is not None:
+            on_build(rebuilt, seconds)
+
+    once("start")
+    reporter.line("watching for changes (Ctrl-C to stop)")
+    try:
+        for changes in watchfiles.watch(*watched_paths(options), stop_event=stop, debounce=300, step=50):
+            changed = sorted({Path(path).name for _, path in changes})
+            once(f"changed {', '.join(changed)}")
+    except KeyboardInterrupt:
+        reporter.line("stopped watching")
