@@ -1,0 +1,193 @@
+"""Manifests, incremental rebuilds, parallel and sharded batches, lazy imports, watch mode."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import CONTENT, make_company
+
+from guide.cli import main
+from guide.pipeline import build
+from guide.plan import BuildOptions, plan_targets
+
+COMPANY = "name: {name}\nbrand:\n  colors:\n    primary: '{color}'\n"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A project folder with its own content and two small companies."""
+    shutil.copytree(CONTENT, tmp_path / "content")
+    make_company(tmp_path, "alpha", COMPANY.format(name="Alpha", color="#204060"))
+    make_company(tmp_path, "beta", COMPANY.format(name="Beta", color="#602040"), {"roles/.keep": ""})
+    return tmp_path
+
+
+def _options(project: Path, **kw) -> BuildOptions:
+    """The two companies, built two at a time (the tests' machines have two cores)."""
+    settings = {"out_dir": project / "out", "project": project, "companies": ("alpha", "beta"), "jobs": 2, **kw}
+    return BuildOptions(**settings)
+
+
+def _rebuilt(results) -> list[str]:
+    return sorted(r.target for r in results if not r.skipped)
+
+
+def test_manifest_records_inputs_and_every_output(project: Path) -> None:
+    build(_options(project, companies=("alpha",)))
+    manifest = json.loads((project / "out" / "alpha" / "manifest.json").read_text())
+    assert len(manifest["inputs"]) == 64 and manifest["tool"] and manifest["weasyprint"]
+    outputs = manifest["outputs"]
+    assert set(outputs) == {
+        "career-guide.pdf",
+        "role-cards.pdf",
+        *(f"cards/{p.name}" for p in (project / "out" / "alpha" / "cards").iterdir()),
+    }
+    guide = outputs["career-guide.pdf"]
+    path = project / "out" / "alpha" / "career-guide.pdf"
+    import hashlib
+
+    assert guide["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert guide["bytes"] == path.stat().st_size and guide["pages"] == 21
+    assert outputs["cards/product-manager.pdf"]["pages"] == 1
+
+
+def test_rebuilds_only_what_changed(project: Path) -> None:
+    options = _options(project)
+    assert _rebuilt(build(options)) == ["alpha", "beta"]
+    assert _rebuilt(build(options)) == []
+    assert _rebuilt(build(_options(project, force=True))) == ["alpha", "beta"]
+
+    company = project / "companies" / "alpha" / "company.yaml"
+    company.write_text(COMPANY.format(name="Alpha", color="#206040"))
+    assert _rebuilt(build(options)) == ["alpha"]
+
+    role = project / "content" / "roles" / "vp-of-product.yaml"
+    role.write_text(role.read_text().replace("Budgeting", "Budget planning"))
+    assert _rebuilt(build(options)) == ["alpha", "beta"]
+
+    (project / "out" / "beta" / "role-cards.pdf").write_bytes(b"damaged")
+    assert _rebuilt(build(options)) == ["beta"]
+    (project / "out" / "beta" / "cards" / "vp-of-product.pdf").unlink()
+    assert _rebuilt(build(options)) == ["beta"]
+
+
+def test_outputs_a_build_no_longer_makes_are_removed(project: Path) -> None:
+    options = _options(project, companies=("beta",))
+    build(options)
+    assert (project / "out" / "beta" / "cards" / "vp-of-product.pdf").is_file()
+    (project / "companies" / "beta" / "company.yaml").write_text(
+        COMPANY.format(name="Beta", color="#602040") + "exclude_roles: [vp-of-product]\n"
+    )
+    build(options)
+    assert not (project / "out" / "beta" / "cards" / "vp-of-product.pdf").exists()
+    assert (project / "out" / "beta" / "cards" / "product-manager.pdf").is_file()
+
+
+def test_parallel_build_gives_the_same_bytes_as_serial(project: Path, tmp_path_factory) -> None:
+    serial = build(_options(project, jobs=1))
+    parallel_out = tmp_path_factory.mktemp("parallel")
+    parallel = build(_options(project, jobs=2, out_dir=parallel_out))
+    assert [r.target for r in serial] == [r.target for r in parallel] == ["alpha", "beta"]
+    for result in serial:
+        for path in result.outputs:
+            relative = path.relative_to(project / "out")
+            assert path.read_bytes() == (parallel_out / relative).read_bytes(), relative
+    assert all(r.peak_rss_mb > 0 for r in parallel)
+
+
+def test_shards_split_the_batch_exactly(project: Path) -> None:
+    for name in ("gamma", "delta", "epsilon"):
+        make_company(project, name, COMPANY.format(name=name.title(), color="#333333"))
+    full = [spec.slug for spec in plan_targets(_options(project, companies=(), all_targets=True))]
+    assert len(full) == 6
+    for count in (1, 2, 3, 4, 7):
+        shards = [
+            [s.slug for s in plan_targets(_options(project, companies=(), all_targets=True, shard=(k, count)))]
+            for k in range(1, count + 1)
+        ]
+        assert sorted(slug for shard in shards for slug in shard) == sorted(full)
+        assert sum(len(s) for s in shards) == len(full)  # no target in two shards
+        assert max(map(len, shards)) - min(map(len, shards)) <= 1
+
+
+def test_shard_option_is_checked(project: Path) -> None:
+    result = CliRunner().invoke(main, ["build", "--shard", "3/2"])
+    assert result.exit_code == 2 and "K must be between 1 and N" in result.output
+
+
+def test_plain_progress_lines_and_quiet(project: Path, monkeypatch) -> None:
+    monkeypatch.chdir(project)
+    runner = CliRunner()
+    args = ["build", "--company", "alpha", "--company", "beta", "--out", "out"]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    lines = sorted(result.output.splitlines())
+    assert lines[0].startswith("[1/2] ") and lines[1].startswith("[2/2] ")
+    assert any(line.endswith(")") and ": 8 PDFs in out/alpha (" in line for line in lines)
+    assert lines[-1].startswith("built 2 targets in ")
+    again = runner.invoke(main, args)
+    assert again.output.startswith("nothing to do: 2 up to date")
+    quiet = runner.invoke(main, [*args, "--force", "--quiet"])
+    assert quiet.exit_code == 0 and quiet.output == ""
+
+
+def _modules_after(args: list[str], cwd: Path) -> set[str]:
+    """The heavy modules imported by running `careerguide ARGS` in a fresh interpreter."""
+    code = (
+        "import sys\nfrom guide.cli import main\n"
+        f"try:\n    main({args!r})\nexcept SystemExit:\n    pass\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('weasyprint', 'jinja2', 'pydantic'))\n"
+        "sys.stderr.write('MODULES ' + ' '.join(heavy) + '\\n')"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, check=True)
+    line = next(line for line in out.stderr.splitlines() if line.startswith("MODULES"))
+    return set(line.split()[1:])
+
+
+def test_help_validate_and_a_no_op_rebuild_never_import_weasyprint(project: Path) -> None:
+    assert _modules_after(["--help"], project) == set()
+    assert not any(m.startswith("weasyprint") for m in _modules_after(["validate", "--all"], project))
+    build(_options(project))
+    modules = _modules_after(["build", "--company", "alpha", "--company", "beta", "--out", "out"], project)
+    assert modules == set(), modules
+
+
+def test_watch_rebuilds_the_changed_company_only(project: Path, monkeypatch) -> None:
+    from guide.watch import watch_and_build
+
+    monkeypatch.chdir(project)
+    options = BuildOptions(out_dir=Path("out"), companies=("alpha", "beta"), jobs=2)
+    build(options)
+    stop = threading.Event()
+    builds: list[list[str]] = []
+
+    class Quiet:
+        def line(self, text: str) -> None:
+            pass
+
+    thread = threading.Thread(
+        target=watch_and_build, args=(options, Quiet(), stop, lambda rebuilt, s: builds.append(rebuilt))
+    )
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not builds and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert builds == [[]]  # the first pass finds everything up to date
+        time.sleep(0.5)
+        (project / "companies" / "beta" / "company.yaml").write_text(COMPANY.format(name="Beta", color="#224466"))
+        while len(builds) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert builds[1] == ["beta"]
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert not thread.is_alive()
