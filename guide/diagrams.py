@@ -100,7 +100,7 @@ def ladder_svg(
         for line_index, text_line in enumerate(labels[role.id]):
             parts.append(
                 f'<text x="{x + 8:.1f}" y="{y + 36 + line * (line_index + 1):.1f}" font-family="{family}" '
-                f'font-size="{size:.1f}" font-weight="{600 if active else 500}" fill="{ink}">'
+                f'font-size="{size:.1f}" font-weight="{700 if active else 400}" fill="{ink}">'
                 f"{escape(text_line)}</text>"
             )
     parts.append("</svg>")
