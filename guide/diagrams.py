@@ -61,8 +61,8 @@ def ladder_svg(
     # The lowest step holds its number and its longest label; the steps rise
     # by at least a visible amount above it.
     line = size * 1.15
-    needed = 46 + line * max(len(lines) for lines in labels.values())
-    height = max(height, needed + 8 * (count - 1))
+    needed = 44 + line * max(len(lines) for lines in labels.values())
+    height = max(height, needed + 5 * (count - 1))
     lowest = max(height * 0.42, needed)
     rise = (height - lowest) / max(count - 1, 1)
     primary, text = brand.colors.primary, brand.colors.text

@@ -286,30 +286,39 @@ def fit_cards(content: Content, target: Target, renderer, finish: Finish = PLAIN
 
     Each overflowing card steps down through `CARD_SCALES`; a card that still
     spills at the smallest step fails the build with the amount it is over.
-    Returns the deck's HTML, its laid-out document and the steps used.
+    Only the cards that spilled are laid out again, and the deck is put
+    together from the pages that fit. Returns the deck's HTML (every card at
+    its final size), the laid-out deck and the steps used.
     """
     from .render_pdf import card_pages, overflow_mm
 
     scales: dict[str, int] = {}
-    while True:
-        html = render_cards(content, target, scales, finish=finish)
-        deck = renderer.render(html)
-        too_long = {role_id: pages for role_id, pages in card_pages(deck, content.roles).items() if len(pages) > 1}
-        if not too_long:
-            return html, deck, scales
+    fitted: dict[str, object] = {}
+    pending = [role.id for role in content.roles]
+    first = None
+    while pending:
+        document = renderer.render(render_cards(content, target, scales, only=pending, finish=finish))
+        first = first or document
+        roles = [content.role(role_id) for role_id in pending]
         problems = []
-        for role_id, pages in too_long.items():
-            if scales.get(role_id, 0) + 1 < len(CARD_SCALES):
+        pending = []
+        for role_id, pages in card_pages(document, roles).items():
+            if len(pages) == 1:
+                fitted[role_id] = document.pages[pages[0]]
+            elif scales.get(role_id, 0) + 1 < len(CARD_SCALES):
                 scales[role_id] = scales.get(role_id, 0) + 1
-                continue
-            over = sum(overflow_mm(deck, page, f"card-{role_id}") for page in pages[1:])
-            problems.append(
-                Problem(
-                    f"the card for {content.role(role_id).title} does not fit on one page even with its type "
-                    f"at {CARD_SCALES[-1]:.0%}: about {over:.0f} mm too long. Shorten its summary, "
-                    "responsibilities, skills or ready_for_next",
-                    field=f"roles.{role_id}",
+                pending.append(role_id)
+            else:
+                over = sum(overflow_mm(document, page, f"card-{role_id}") for page in pages[1:])
+                problems.append(
+                    Problem(
+                        f"the card for {content.role(role_id).title} does not fit on one page even with its type "
+                        f"at {CARD_SCALES[-1]:.0%}: about {over:.0f} mm too long. Shorten its summary, "
+                        "responsibilities, skills or ready_for_next",
+                        field=f"roles.{role_id}",
+                    )
                 )
-            )
         if problems:
             raise UserError(problems)
+    deck = first.copy([fitted[role.id] for role in content.roles])
+    return render_cards(content, target, scales, finish=finish), deck, scales

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -189,16 +189,17 @@ def render_cards(
     content: Content,
     target: Target,
     scales: Mapping[str, int] | None = None,
-    only: str | None = None,
+    only: str | Collection[str] | None = None,
     finish: Finish = PLAIN,
 ) -> HtmlDocument:
-    """All role cards in ladder order, one page each (or just the card of role `only`).
+    """All role cards in ladder order, one page each (or only the card or cards of `only`).
 
     `scales` maps a role id to a step in `CARD_SCALES` for cards set smaller
     because they did not fit at full size.
     """
     scales = scales or {}
-    cards = [role for role in content.roles if only in (None, role.id)]
+    wanted = {only} if isinstance(only, str) else (set(only) if only is not None else None)
+    cards = [role for role in content.roles if wanted is None or role.id in wanted]
     html = _render(
         target,
         "cards.html",
@@ -206,7 +207,8 @@ def render_cards(
         css=_stylesheet(target, finish, "base", "cards"),
         cards=[(role, CARD_SCALES[scales.get(role.id, 0)]) for role in cards],
     )
-    return HtmlDocument("role-cards" if only is None else only, html, styles_dir().as_uri() + "/")
+    name = only if isinstance(only, str) else "role-cards"
+    return HtmlDocument(name, html, styles_dir().as_uri() + "/")
 
 
 def render_backs(content: Content, target: Target, finish: Finish = PLAIN) -> HtmlDocument:

@@ -35,7 +35,7 @@ def test_card_text_is_capped_and_bounded_steps_are_documented() -> None:
 def test_a_slightly_long_card_is_set_smaller_and_stays_on_one_page(content_copy: Path) -> None:
     _lengthen(content_copy, "product-manager", extra_items=0, words=0)
     path = content_copy / "roles" / "product-manager.yaml"
-    summary = "The core role of the discipline. " * 4
+    summary = "The core role of the discipline. " * 8
     path.write_text(path.read_text().replace("summary: >-\n", f"summary: >-\n  {summary}\n", 1))
     content = validate(load_content(content_copy))
     html, deck, scales = fit_cards(content, Target(slug="t"), Renderer())
@@ -56,3 +56,13 @@ def test_a_card_far_too_long_fails_naming_the_role_and_the_excess(content_copy: 
     assert "mm too long" in message
     excess = int(message.split("about ")[1].split(" mm")[0])
     assert excess > 10
+
+
+def test_the_shipped_content_fits_at_full_size() -> None:
+    """A theme change that pushes a card over costs a second layout of that card: catch it here."""
+    from conftest import CONTENT
+
+    content = validate(load_content(CONTENT))
+    _, deck, scales = fit_cards(content, Target(slug="t"), Renderer())
+    assert scales == {}
+    assert len(deck.pages) == len(ROLE_IDS)

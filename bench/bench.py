@@ -1,0 +1,228 @@
+"""Benchmark: how long batches of company guides take, and what they cost.
+
+Usage (from the repository root, after `make setup`):
+
+    .venv/bin/python bench/bench.py                 # N = 1, 20 and 100 companies
+    .venv/bin/python bench/bench.py --sizes 1 20    # a quicker run
+    .venv/bin/python bench/bench.py --roles         # also: cost per target against the number of roles
+
+For each N it makes a temporary project with N synthetic companies (varied
+colours, fonts, paper, locales, renamed titles, removed and extra roles) and
+measures, on this machine:
+
+  (a) naive    one `weasyprint` command per emitted HTML file, as a shell script would
+  (b) floor    the same HTML files rendered one after another in one Python process,
+               sharing one FontConfiguration
+  (c) build    `careerguide build --all --force`, with --jobs 1 and with every core
+  (d) no-op    a rebuild with nothing changed
+  (e) one      a rebuild after one company's colour changed
+  `--help`, peak memory of a worker, and the sizes of a card and a guide.
+
+(a) takes long (about a second per file): it is measured up to N = 20 and
+left out above that. The results are printed as a Markdown table to paste
+into bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+CAREERGUIDE = str(BIN / "careerguide")
+WEASYPRINT = str(BIN / "weasyprint")
+
+PALETTE = ["#1E3A5F", "#0E5E6F", "#1E4D3B", "#4B2142", "#5A2D0C", "#2B2D42", "#6B1E2E", "#1D4E89", "#3C1874"]
+FONTS = ["Inter", "Lato", "Manrope"]
+RENAMES = [
+    {},
+    {"product-manager": "Product Manager II", "associate-product-manager": "Product Manager I"},
+    {"director-of-product": "Head of Product", "vp-of-product": "Vice President, Product"},
+]
+EXCLUDES = [[], ["associate-product-manager"], ["vp-of-product"], []]
+
+EXTRA_ROLE = """title: {title}
+short_title: {short}
+level: {level}
+summary: >-
+  A role this company added to the shared ladder, for the benchmark. It sits
+  between two shared levels and carries the same fields as every other role.
+hiring_signals: [Depth in one product area, Influence without authority]
+responsibilities:
+  - Own a hard, cross-team product problem from discovery to results
+  - Coach other product managers on their most difficult decisions
+  - Shape the strategy of the group with its leaders
+day_to_day: [Works across several teams, Runs deep discovery with customers]
+skills: [Systems thinking, Deep discovery, Influence, Product craft]
+experience: Many years in product, several of them on complex products.
+ready_for_next: [Shapes the strategy of the company, Raises the craft of the whole team]
+next_steps:
+  - role: director-of-product
+competencies:
+  customer-empathy: Knows one domain better than anyone else.
+  prioritisation: Chooses which hard problems are worth solving.
+  data-and-metrics: Designs the measures for large bets.
+  communication: Writes the documents the company aligns on.
+  strategy: Shapes strategy through depth.
+  leadership: Leads through expertise, without reports.
+"""
+
+
+def make_project(root: Path, companies: int, extra_roles: int = 0) -> Path:
+    """A project folder with the shared content and `companies` synthetic companies."""
+    shutil.copytree(ROOT / "content", root / "content")
+    for number in range(companies):
+        folder = root / "companies" / f"company-{number:03d}"
+        (folder / "roles").mkdir(parents=True)
+        renames = RENAMES[number % len(RENAMES)]
+        excluded = EXCLUDES[number % len(EXCLUDES)]
+        lines = [
+            f"name: Company {number:03d}",
+            "brand:",
+            "  colors:",
+            f"    primary: '{PALETTE[number % len(PALETTE)]}'",
+            f"  font: {{family: {FONTS[number % len(FONTS)]}}}",
+            f"paper: {'letter' if number % 2 else 'a4'}",
+            f"locale: {'de' if number % 5 == 4 else 'en'}",
+            f"exclude_roles: {excluded}",
+            "titles:",
+            *(f"  {role}: {title}" for role, title in renames.items() if role not in excluded),
+        ]
+        if not any(role not in excluded for role in renames):
+            lines[-1] = "titles: {}"
+        (folder / "company.yaml").write_text("\n".join(lines) + "\n")
+        added = extra_roles if extra_roles else (1 if number % 3 == 1 else 0)
+        for extra in range(added):
+            (folder / "roles" / f"principal-{extra}.yaml").write_text(
+                EXTRA_ROLE.format(
+                    title=f"Principal Product Manager {extra + 1}",
+                    short=f"Principal {extra + 1}",
+                    level=3 + (extra + 1) / (added + 1),
+                )
+            )
+    return root
+
+
+def run(args: list[str], cwd: Path) -> float:
+    started = time.perf_counter()
+    subprocess.run(args, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def children_peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def naive(html_files: list[Path], out: Path) -> float:
+    out.mkdir(exist_ok=True)
+    started = time.perf_counter()
+    for index, html in enumerate(html_files):
+        subprocess.run([WEASYPRINT, str(html), str(out / f"{index}.pdf")], check=True, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def floor(html_files: list[Path], out: Path) -> float:
+    code = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from weasyprint import HTML\n"
+        "from weasyprint.text.fonts import FontConfiguration\n"
+        "fonts = FontConfiguration()\n"
+        "files = [Path(p) for p in sys.argv[2:]]\n"
+        "started = time.perf_counter()\n"
+        "for i, f in enumerate(files):\n"
+        "    HTML(filename=f).write_pdf(Path(sys.argv[1]) / f'{i}.pdf', font_config=fonts)\n"
+        "print(time.perf_counter() - started)\n"
+    )
+    out.mkdir(exist_ok=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(out), *map(str, html_files)], check=True, capture_output=True, text=True
+    )
+    return float(result.stdout.strip().splitlines()[-1])
+
+
+def measure(companies: int, with_naive: bool) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        project = make_project(Path(tmp) / "project", companies)
+        # The HTML a shell pipeline would have: everything careerguide emits.
+        subprocess.run([CAREERGUIDE, "build", "--all", "--emit-html", "--out", "html", "-q"], cwd=project, check=True)
+        html_files = sorted((project / "html").rglob("*.html"))
+        row = {"companies": companies, "targets": companies + 1, "html_files": len(html_files)}
+        row["a_naive"] = naive(html_files, Path(tmp) / "naive") if with_naive else None
+        row["b_floor"] = floor(html_files, Path(tmp) / "floor")
+        row["c_jobs1"] = run([CAREERGUIDE, "build", "--all", "--force", "-q", "--jobs", "1", "--out", "one"], project)
+        row["c_jobsN"] = run([CAREERGUIDE, "build", "--all", "--force", "-q", "--out", "out"], project)
+        row["peak_worker_mb"] = children_peak_mb()
+        row["d_noop"] = statistics.median(
+            run([CAREERGUIDE, "build", "--all", "-q", "--out", "out"], project) for _ in range(3)
+        )
+        company = project / "companies" / "company-000" / "company.yaml"
+        company.write_text(company.read_text().replace(PALETTE[0], "#224466"))
+        row["e_one"] = run([CAREERGUIDE, "build", "--all", "-q", "--out", "out"], project)
+        row["card_kb"] = (project / "out" / "default" / "cards" / "product-manager.pdf").stat().st_size / 1024
+        row["guide_kb"] = (project / "out" / "default" / "career-guide.pdf").stat().st_size / 1024
+        return row
+
+
+def per_role_cost() -> list[tuple[int, float]]:
+    """Seconds to build one company against the number of roles on its ladder."""
+    results = []
+    for extra in (0, 6, 12):
+        with tempfile.TemporaryDirectory() as tmp:
+            project = make_project(Path(tmp) / "project", 1, extra_roles=extra)
+            args = [CAREERGUIDE, "build", "--company", "company-000", "--force", "-q", "--jobs", "1", "--out", "out"]
+            seconds = statistics.median(run(args, project) for _ in range(2))
+            roles = 6 + extra
+            results.append((roles, seconds))
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 20, 100])
+    parser.add_argument("--naive-up-to", type=int, default=20)
+    parser.add_argument("--roles", action="store_true")
+    args = parser.parse_args()
+
+    help_times = [run([CAREERGUIDE, "--help"], ROOT) for _ in range(5)]
+    machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+    print(f"machine: {machine}, {platform.platform()}")
+    print(f"careerguide --help: median {statistics.median(help_times):.3f} s of 5\n")
+    columns = [
+        "companies", "targets", "HTML files", "(a) naive", "(b) floor", "(c) --jobs 1", "(c) all cores",
+        "(c)/(b)", "(c)/(a)", "(d) no-op", "(e) one changed", "peak worker MB", "card KB", "guide KB",
+    ]  # fmt: skip
+    header = "| " + " | ".join(columns) + " |"
+    print(header)
+    print("|---" * (header.count("|") - 1) + "|")
+    for size in args.sizes:
+        row = measure(size, size <= args.naive_up_to)
+        a = row["a_naive"]
+        naive_text = f"{a:.1f} s" if a else "not run"
+        ratio_a = f"{row['c_jobsN'] / a:.2f}" if a else "-"
+        print(
+            f"| {row['companies']} | {row['targets']} | {row['html_files']} | {naive_text} | "
+            f"{row['b_floor']:.1f} s | {row['c_jobs1']:.1f} s | {row['c_jobsN']:.1f} s | "
+            f"{row['c_jobsN'] / row['b_floor']:.2f} | {ratio_a} | "
+            f"{row['d_noop']:.2f} s | {row['e_one']:.1f} s | {row['peak_worker_mb']:.0f} | "
+            f"{row['card_kb']:.0f} | {row['guide_kb']:.0f} |",
+            flush=True,
+        )
+    if args.roles:
+        print("\n| roles on the ladder | seconds for one company |\n|---|---|")
+        for roles, seconds in per_role_cost():
+            print(f"| {roles} | {seconds:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
