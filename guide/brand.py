@@ -22,6 +22,9 @@ from .load import Loaded
 from .models import Target
 
 AA_TEXT = 4.5
+MAX_IMAGE_BYTES = 10 * 1024 * 1024
+MAX_IMAGE_PIXELS = 25_000_000  # 5000 x 5000: far more than a logo needs at 300 dpi
+MAX_FONT_BYTES = 20 * 1024 * 1024
 PRINT_DPI = 300
 # The largest box a logo is printed in (the cover), in millimetres.
 LOGO_BOX_MM = (60.0, 14.0)
@@ -56,6 +59,8 @@ def read_font(path: Path) -> FontFace:
     """Open a font file and read its weight and style; raises ValueError if it is not a font."""
     from fontTools.ttLib import TTFont, TTLibError
 
+    if path.stat().st_size > MAX_FONT_BYTES:
+        raise ValueError(f"the font file is larger than {MAX_FONT_BYTES // (1024 * 1024)} MB")
     try:
         with TTFont(io.BytesIO(path.read_bytes()), lazy=True) as font:
             os2 = font.get("OS/2")
@@ -132,11 +137,18 @@ def logo_size(path: Path) -> tuple[float, float, bool]:
         return float(view_box[2]), float(view_box[3]), False
     from PIL import Image, UnidentifiedImageError
 
+    if path.stat().st_size > MAX_IMAGE_BYTES:
+        raise ValueError(f"the PNG logo is larger than {MAX_IMAGE_BYTES // (1024 * 1024)} MB")
     try:
         with Image.open(path) as image:
+            width, height = image.size  # read from the header: nothing is decoded yet
+            if width * height > MAX_IMAGE_PIXELS:
+                raise ValueError(
+                    f"the PNG logo is {width}x{height} pixels, more than the {MAX_IMAGE_PIXELS // 1_000_000} "
+                    "million a logo can have; make it smaller"
+                )
             image.verify()
-            width, height = image.size
-    except (UnidentifiedImageError, OSError, SyntaxError) as error:
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as error:
         raise ValueError(f"the PNG logo cannot be read ({error})") from None
     return width, height, True
 

@@ -46,10 +46,22 @@ class Loaded:
         return None
 
 
+MAX_FILE_BYTES = 1024 * 1024  # a whole role is a few kilobytes
+MAX_DEPTH = 32  # content nests four or five levels deep
+
+
 def load_yaml_file(path: Path, prefix: Key, positions: dict[Key, Position]) -> Any:
-    """Read one YAML file, recording positions under `prefix`."""
+    """Read one YAML file, recording positions under `prefix`.
+
+    Files come from outside the team, so they are read with limits: at most
+    1 MB, nesting at most 32 levels deep, and no aliases (`*name`), which a
+    hostile file can use to make a few lines expand into gigabytes.
+    """
     yaml = YAML(typ="rt")
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise UserError(Problem(f"file too large ({size / 1024 / 1024:.1f} MB; the limit is 1 MB)", path))
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
         raise UserError(Problem(f"not valid UTF-8 text ({error.reason} at byte {error.start})", path)) from None
@@ -65,18 +77,29 @@ def load_yaml_file(path: Path, prefix: Key, positions: dict[Key, Position]) -> A
         raise UserError(Problem(message, path, line, column)) from None
     except YAMLError as error:
         raise UserError(Problem(f"invalid YAML: {error}", path)) from None
+    except RecursionError:
+        raise UserError(Problem("the YAML is nested too deeply", path)) from None
     positions[prefix] = Position(path, 1, 1)
-    return _to_plain(node, path, prefix, positions)
+    return _to_plain(node, path, prefix, positions, set())
 
 
-def _to_plain(node: Any, path: Path, key: Key, positions: dict[Key, Position]) -> Any:
+def _to_plain(node: Any, path: Path, key: Key, positions: dict[Key, Position], seen: set[int]) -> Any:
+    if isinstance(node, CommentedMap | CommentedSeq):
+        if id(node) in seen:
+            position = positions.get(key)
+            raise UserError(
+                Problem.at(position, "YAML aliases (*name) are not supported: write the value out", _dotted(key))
+            )
+        if len(key) > MAX_DEPTH:
+            raise UserError(Problem.at(positions.get(key), f"nested more than {MAX_DEPTH} levels deep", _dotted(key)))
+        seen.add(id(node))
     if isinstance(node, CommentedMap):
         result = {}
         for name, value in node.items():
             line, column = node.lc.key(name)
             child = (*key, str(name))
             positions[child] = Position(path, line + 1, column + 1)
-            result[str(name)] = _to_plain(value, path, child, positions)
+            result[str(name)] = _to_plain(value, path, child, positions, seen)
         return result
     if isinstance(node, CommentedSeq):
         items = []
@@ -84,7 +107,7 @@ def _to_plain(node: Any, path: Path, key: Key, positions: dict[Key, Position]) -
             line, column = node.lc.item(index)
             child = (*key, index)
             positions[child] = Position(path, line + 1, column + 1)
-            items.append(_to_plain(value, path, child, positions))
+            items.append(_to_plain(value, path, child, positions, seen))
         return items
     if isinstance(node, str):
         return str(node)
@@ -95,6 +118,10 @@ def _to_plain(node: Any, path: Path, key: Key, positions: dict[Key, Position]) -
     if isinstance(node, float):
         return float(node)
     return node
+
+
+def _dotted(key: Key) -> str:
+    return ".".join(str(part) for part in key[1:]) or None  # type: ignore[return-value]
 
 
 def load_content(content_dir: Path) -> Loaded:

@@ -14,8 +14,14 @@ from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model, model_validator
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-TextList = Annotated[list[Text], Field(min_length=1)]
+# Limits that no real guide comes near, so that a hostile or broken file
+# fails with a clear message instead of making a 5,000-page PDF.
+MAX_TEXT = 4000  # characters in one text field (a summary is about 500)
+MAX_ITEMS = 30  # items in one list
+MAX_ROLES = 40  # roles on one ladder
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT)]
+TextList = Annotated[list[Text], Field(min_length=1, max_length=MAX_ITEMS)]
 HexColor = Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$")]
 
 
@@ -52,7 +58,7 @@ class Role(Strict):
     skills: TextList
     experience: Text
     ready_for_next: TextList
-    next_steps: Annotated[list[NextStep], Field(min_length=1)]
+    next_steps: Annotated[list[NextStep], Field(min_length=1, max_length=MAX_ITEMS)]
     competencies: dict[str, Text]
 
     @property
@@ -170,10 +176,10 @@ class Section(Strict):
     placement: Literal["start", "end"] = Field(
         "start", description="`start`: after the contents; `end`: before the sources."
     )
-    paragraphs: list[Text] = Field(default_factory=list)
+    paragraphs: list[Text] = Field(default_factory=list, max_length=MAX_ITEMS)
     signature: Text | None = None
-    contacts: list[Contact] = Field(default_factory=list)
-    links: list[Link] = Field(default_factory=list)
+    contacts: list[Contact] = Field(default_factory=list, max_length=MAX_ITEMS)
+    links: list[Link] = Field(default_factory=list, max_length=MAX_ITEMS)
 
     @model_validator(mode="after")
     def _has_content(self) -> Section:
@@ -289,4 +295,4 @@ class CompanyFile(Strict):
     competencies: CompetenciesOverride | None = Field(  # type: ignore[valid-type]
         None, description="Overrides for the competency matrix (title, intro, competency names)."
     )
-    sections: list[Section] = Field(default_factory=list, description="The company's own pages.")
+    sections: list[Section] = Field(default_factory=list, max_length=MAX_ITEMS, description="The company's own pages.")

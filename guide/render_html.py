@@ -43,11 +43,17 @@ CARD_SCALES = (1.0, 0.94, 0.88, 0.82)
 
 @dataclass(frozen=True)
 class HtmlDocument:
-    """One HTML document ready for WeasyPrint."""
+    """One HTML document ready for WeasyPrint, and the folders it may load files from."""
 
     name: str
     html: str
     base_url: str
+    allowed: tuple[Path, ...] = ()
+
+
+def _document(name: str, html: str, target: Target) -> HtmlDocument:
+    allowed = (styles_dir(), templates_dir(), *((target.company_dir,) if target.company_dir else ()))
+    return HtmlDocument(name, html, styles_dir().as_uri() + "/", allowed)
 
 
 @cache
@@ -76,10 +82,13 @@ def css_string(value: str) -> Markup:
 
 
 def _stylesheet(target: Target, finish: Finish, *names: str) -> Markup:
-    """The theme's CSS files in the given order, the brand's properties, then the company's CSS."""
+    """The theme's CSS files in the given order, then the brand's properties.
+
+    The company's own stylesheets follow as `<link>`s (see base.html), so
+    that their relative `url()`s resolve against their own folder.
+    """
     parts = [(styles_dir() / f"{name}.css").read_text(encoding="utf-8") for name in names]
     parts.append(brand_properties(target, finish))
-    parts.extend(path.read_text(encoding="utf-8") for path in target.stylesheets)
     return Markup("\n".join(parts).replace("</", "<\\/"))
 
 
@@ -156,6 +165,7 @@ def _context(content: Content, target: Target) -> dict[str, Any]:
         "labels": words,
         "lang": target.locale,
         "logo": data_uri(target.brand.logo) if target.brand.logo else None,
+        "company_css": [path.as_uri() for path in target.stylesheets],
         "version": __version__,
         "ladder": lambda current=None, **kw: ladder_svg(
             content.roles, target.brand, current=current, title=content.guide.ladder.title, **kw
@@ -182,7 +192,7 @@ def render_guide(content: Content, target: Target, finish: Finish = PLAIN) -> Ht
     """The multi-page career guide."""
     css = _stylesheet(target, finish, "base", "guide")
     html = _render(target, "guide.html", **_context(content, target), css=css)
-    return HtmlDocument("career-guide", html, styles_dir().as_uri() + "/")
+    return _document("career-guide", html, target)
 
 
 def render_cards(
@@ -208,7 +218,7 @@ def render_cards(
         cards=[(role, CARD_SCALES[scales.get(role.id, 0)]) for role in cards],
     )
     name = only if isinstance(only, str) else "role-cards"
-    return HtmlDocument(name, html, styles_dir().as_uri() + "/")
+    return _document(name, html, target)
 
 
 def render_backs(content: Content, target: Target, finish: Finish = PLAIN) -> HtmlDocument:
@@ -226,4 +236,4 @@ def render_backs(content: Content, target: Target, finish: Finish = PLAIN) -> Ht
         css=_stylesheet(target, finish, "base", "cards"),
         qr=qr,
     )
-    return HtmlDocument("card-backs", html, styles_dir().as_uri() + "/")
+    return _document("card-backs", html, target)

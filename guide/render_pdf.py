@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
 
-from .errors import UserError
+from .errors import Problem, UserError
 from .render_html import HtmlDocument
 
 if TYPE_CHECKING:
@@ -44,16 +44,24 @@ class Renderer:
 
     font_config: FontConfiguration = field(default_factory=lambda: _font_config())
     warnings: list[str] = field(default_factory=list)
+    #: WeasyPrint's image cache, shared by every document this renderer lays out.
+    cache: dict = field(default_factory=dict)
 
     def render(self, document: HtmlDocument) -> Document:
+        """Lay out one document; it may load files only from `document.allowed` (see `fetch.py`)."""
         from weasyprint import HTML
+
+        from .fetch import RefusedResource, SafeFetcher
 
         handler = RenderWarnings()
         logger = logging.getLogger("weasyprint")
         logger.addHandler(handler)
         try:
-            html = HTML(string=document.html, base_url=document.base_url)
-            rendered = html.render(font_config=self.font_config)
+            fetcher = SafeFetcher(document.allowed)
+            html = HTML(string=document.html, base_url=document.base_url, url_fetcher=fetcher)
+            rendered = html.render(font_config=self.font_config, cache=self.cache)
+        except RefusedResource as error:
+            raise UserError(Problem(f"{document.name}: {error}")) from None
         finally:
             logger.removeHandler(handler)
         self.warnings.extend(f"{document.name}: {message}" for message in handler.messages)

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import Problem, UserError
 from .load import Key, Loaded
-from .models import Competencies, Content, GuideText, Role, Section
+from .models import MAX_ROLES, Competencies, Content, GuideText, Role, Section
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -29,6 +29,8 @@ def validate(loaded: Loaded) -> Content:
     guide = _validate_part(GuideText, data.get("guide"), ("guide",), loaded, problems)
     competencies = _validate_part(Competencies, data.get("competencies"), ("competencies",), loaded, problems)
     roles: list[Role] = []
+    if len(data.get("roles", {})) > MAX_ROLES:
+        problems.append(Problem.at(loaded.locate(("roles",)), f"more than {MAX_ROLES} roles on one ladder", "roles"))
     for role_id, role_data in data.get("roles", {}).items():
         if isinstance(role_data, dict):
             for computed in ("id", "rank"):

@@ -89,7 +89,8 @@ def test_company_css_comes_after_the_theme_and_brand(tmp_path: Path) -> None:
     folder = make_company(tmp_path, "styled", "name: Styled\n", {"styles/z.css": ".cover-title { color: #123456; }"})
     prepared = prepare_company(load_content(CONTENT), folder)
     html = render_guide(prepared.content, prepared.target).html
-    assert html.index(".cover-title { color: #123456; }") > html.index("--primary:") > html.index("@page cover")
+    link = f'<link rel="stylesheet" href="{(folder / "styles" / "z.css").resolve().as_uri()}">'
+    assert html.index(link) > html.index("</style>") > html.index("--primary:") > html.index("@page cover")
 
 
 def test_company_template_overrides_the_theme_by_search_path(tmp_path: Path) -> None:
