@@ -124,6 +124,9 @@ def _report(problems, warnings=()) -> None:
     default="1/1",
     help="Build only the K-th of N equal slices of the targets (for spreading a batch over machines).",
 )
+@click.option(
+    "--fail-fast", is_flag=True, help="Stop at the first target that fails (the default is to build the rest)."
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but problems.")
 @click.option("--watch", is_flag=True, help="Keep running, and rebuild what changed whenever a file changes.")
 @_company_options
@@ -140,6 +143,7 @@ def build(
     jobs: int | None,
     force: bool,
     shard: str,
+    fail_fast: bool,
     quiet: bool,
     watch: bool,
     companies,
@@ -174,6 +178,7 @@ def build(
         jobs=jobs or os.cpu_count() or 1,
         force=force,
         shard=shard_range,
+        fail_fast=fail_fast,
     )
     if watch:
         from .watch import watch_and_build

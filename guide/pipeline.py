@@ -6,12 +6,14 @@ build without going through Click.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import multiprocessing
 import resource
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +25,7 @@ from .merge import merge_company
 from .models import Content, Target
 from .plan import (
     DEFAULT_TARGET,
+    LOCK,
     MANIFEST,
     PLAIN,
     BuildOptions,
@@ -138,13 +141,17 @@ def build(options: BuildOptions, progress: Progress | None = None) -> list[Build
             todo.append((spec, digest))
     problems: list[Problem] = []
     done = len(results)
-    for result, found in _run(todo, options):
+    runs = _run(todo, options)
+    for result, found in runs:
         problems.extend(found)
         done += 1
         if not result.failed:
             results.append(result)
         if progress:
             progress(result, done, len(specs))
+        if found and options.fail_fast:
+            runs.close()  # the targets not started yet are not built
+            break
     order = {spec.slug: index for index, spec in enumerate(specs)}
     results.sort(key=lambda result: order.get(result.target, len(order)))
     if problems:
@@ -159,10 +166,13 @@ def _run(todo: list[tuple[TargetSpec, str]], options: BuildOptions):
             yield build_spec(spec, digest, options)
         return
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with ProcessPoolExecutor(max_workers=min(options.jobs, len(todo)), mp_context=context) as pool:
+    pool = ProcessPoolExecutor(max_workers=min(options.jobs, len(todo)), mp_context=context)
+    try:
         futures = [pool.submit(build_spec, spec, digest, options) for spec, digest in todo]
         for future in as_completed(futures):
             yield future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 # One per process: shared content is read once, fonts are loaded once.
@@ -182,13 +192,33 @@ def build_spec(spec: TargetSpec, digest: str, options: BuildOptions) -> tuple[Bu
             _SHARED[content_dir] = load_content(content_dir)
         prepared = prepare_spec(spec, _SHARED[content_dir], options)
         _RENDERER = _RENDERER or Renderer()
-        result = build_target(prepared.content, prepared.target, options, _RENDERER, digest)
+        with target_lock(options.out_dir / spec.slug):
+            result = build_target(prepared.content, prepared.target, options, _RENDERER, digest)
     except UserError as error:
         return BuildResult(spec.slug, failed=True, seconds=time.perf_counter() - started), error.problems
     result.warnings[:0] = [str(w) for w in prepared.warnings]
     result.seconds = time.perf_counter() - started
     result.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return result, []
+
+
+@contextmanager
+def target_lock(folder: Path):
+    """Hold the target folder's lock: two builds into one folder take turns instead of mixing files.
+
+    Inside the lock, temporary files left by a build that was killed are
+    removed: no other build can be writing them.
+    """
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    # Beside the target folder, not in it: a build that fails writes nothing into the folder.
+    with open(folder.parent / f".{folder.name}{LOCK}", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            for stray in folder.rglob(".*.tmp"):
+                stray.unlink(missing_ok=True)
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def build_target(

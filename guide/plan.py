@@ -26,6 +26,7 @@ from .resources import default_content_dir, locales_dir, styles_dir, templates_d
 COMPANIES = "companies"
 DEFAULT_TARGET = "default"
 MANIFEST = "manifest.json"
+LOCK = ".lock"
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class BuildOptions:
     jobs: int = 1
     force: bool = False
     shard: tuple[int, int] = (1, 1)
+    fail_fast: bool = False
 
 
 @dataclass(frozen=True)
@@ -132,7 +134,11 @@ def parse_shard(text: str) -> tuple[int, int]:
 
 
 def _files(root: Path) -> list[Path]:
-    return sorted(p for p in root.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.parts))
+    return sorted(
+        p
+        for p in root.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
+    )
 
 
 def _tree_digest(root: Path, cache: dict[Path, str]) -> str:

@@ -29,7 +29,7 @@ from .locale import labels
 from .models import Content, Target
 from .plan import PLAIN, Finish
 from .resources import styles_dir, templates_dir
-from .typeset import typeset
+from .typeset import rich, typeset
 
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 PAPER_MM = {"a4": (210, 297), "letter": (215.9, 279.4)}
@@ -71,6 +71,7 @@ def _environment(template_dirs: tuple[Path, ...]) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["typeset"] = typeset
+    env.filters["rich"] = rich
     env.filters["css_string"] = css_string
     return env
 
