@@ -139,14 +139,19 @@ def logo_size(path: Path) -> tuple[float, float, bool]:
 
     if path.stat().st_size > MAX_IMAGE_BYTES:
         raise ValueError(f"the PNG logo is larger than {MAX_IMAGE_BYTES // (1024 * 1024)} MB")
+    with open(path, "rb") as stream:
+        head = stream.read(24)
+    if head[:8] == b"\x89PNG\r\n\x1a\n" and len(head) == 24:
+        # The size, from the header, before anything is decoded: a small file can claim billions of pixels.
+        width, height = struct.unpack(">II", head[16:24])
+        if width * height > MAX_IMAGE_PIXELS:
+            raise ValueError(
+                f"the PNG logo is {width}x{height} pixels, more than the {MAX_IMAGE_PIXELS // 1_000_000} "
+                "million a logo can have; make it smaller"
+            )
     try:
         with Image.open(path) as image:
-            width, height = image.size  # read from the header: nothing is decoded yet
-            if width * height > MAX_IMAGE_PIXELS:
-                raise ValueError(
-                    f"the PNG logo is {width}x{height} pixels, more than the {MAX_IMAGE_PIXELS // 1_000_000} "
-                    "million a logo can have; make it smaller"
-                )
+            width, height = image.size
             image.verify()
     except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as error:
         raise ValueError(f"the PNG logo cannot be read ({error})") from None

@@ -19,7 +19,7 @@ from .load import Key, Loaded, Position, load_role_file, load_yaml_file
 from .locale import available_locales
 from .models import Brand, CompanyFile, Target
 from .plan import DEFAULT_TARGET
-from .references import css_references, svg_references
+from .references import check_reference, css_references, svg_references
 from .validate import problems_from
 
 RESERVED = DEFAULT_TARGET  # the default target's output folder
@@ -96,6 +96,9 @@ def _assets(folder: Path, raw: dict, loaded: Loaded, problems: list[Problem]) ->
 
     def existing(relative: Any, key: Key, field: str) -> Path | None:
         if not isinstance(relative, str):
+            return None
+        if why := check_reference(relative, folder, folder):
+            problems.append(Problem.at(loaded.locate(key), why, field))
             return None
         path = (folder / relative).resolve()
         if not path.is_file():

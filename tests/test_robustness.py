@@ -1,0 +1,144 @@
+"""Killed builds never leave a broken PDF; merge rules and loaders hold for any input (hypothesis)."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pypdfium2 as pdfium
+from conftest import CONTENT, make_company
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from guide.load import Position, load_yaml_file
+from guide.merge import is_list_edit, merge_value
+
+
+def _careerguide(*args: str, cwd: Path) -> subprocess.Popen:
+    command = [str(Path(sys.executable).with_name("careerguide")), *args]
+    return subprocess.Popen(
+        command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+
+
+def _check_every_pdf_opens(out: Path) -> int:
+    count = 0
+    for pdf in out.rglob("*.pdf"):
+        document = pdfium.PdfDocument(str(pdf))  # raises on a truncated or corrupt file
+        assert len(document) >= 1, pdf
+        document.close()
+        count += 1
+    return count
+
+
+def test_sigkill_at_random_moments_leaves_only_complete_pdfs(tmp_path: Path) -> None:
+    for number in range(3):
+        make_company(
+            tmp_path, f"co-{number}", f"name: Company {number}\nbrand:\n  colors:\n    primary: '#2{number}4060'\n"
+        )
+    chance = random.Random(20261126)
+    args = ("build", "--all", "--force", "--jobs", "2", "--out", "out", "--content", str(CONTENT), "--quiet")
+    for _ in range(4):
+        process = _careerguide(*args, cwd=tmp_path)
+        time.sleep(chance.uniform(0.8, 6.0))
+        os.killpg(process.pid, signal.SIGKILL)  # the build and its workers, mid-write or not
+        process.wait()
+        _check_every_pdf_opens(tmp_path / "out")
+    finished = _careerguide(*args, cwd=tmp_path)
+    assert finished.wait(timeout=180) == 0
+    assert _check_every_pdf_opens(tmp_path / "out") == 4 * 8  # 4 targets x (guide, deck, 6 cards)
+    assert not list((tmp_path / "out").rglob("*.tmp"))
+
+
+# --- merge rules, for any data -------------------------------------------------
+
+scalars = st.none() | st.booleans() | st.integers() | st.text(max_size=8)
+values = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(min_size=1, max_size=5), inner, max_size=4),
+    max_leaves=20,
+)
+mappings = st.dictionaries(st.text(min_size=1, max_size=5), values, max_size=5)
+
+
+def _merge(base, over):
+    return merge_value(base, over, {}, {})[0]
+
+
+@given(mappings, mappings)
+def test_merge_keeps_every_key_and_the_override_wins_for_scalars(base, over) -> None:
+    import copy
+
+    before = copy.deepcopy((base, over))
+    merged = _merge(base, over)
+    assert (base, over) == before  # nothing is changed in place
+    assert set(merged) == set(base) | set(over)
+    for key, value in over.items():
+        merges = isinstance(value, dict) and isinstance(base.get(key), dict)
+        edits = is_list_edit(value) and isinstance(base.get(key), list)
+        if not merges and not edits:
+            assert merged[key] == value
+    for key in set(base) - set(over):
+        assert merged[key] == base[key]
+
+
+@given(mappings)
+def test_merging_nothing_changes_nothing(base) -> None:
+    assert _merge(base, {}) == base
+
+
+@given(st.lists(values, max_size=5), st.lists(values, max_size=3), st.lists(values, max_size=3))
+def test_list_edits_add_around_the_shared_list(shared, before, after) -> None:
+    assert _merge(shared, {"prepend": before, "append": after}) == before + shared + after
+    assert _merge(shared, {"append": after}) == shared + after
+    assert _merge(shared, after) == after
+
+
+# --- the YAML loader, for any text -----------------------------------------------
+
+yaml_text = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufeff"), min_size=1, max_size=40
+)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=60)
+@given(
+    st.dictionaries(
+        st.from_regex(r"[a-z][a-z_]{0,8}", fullmatch=True), st.lists(yaml_text, max_size=4) | yaml_text, max_size=6
+    )
+)
+def test_loader_round_trips_plain_data_and_locates_every_value(tmp_path: Path, data) -> None:
+    import json
+
+    path = tmp_path / "round-trip.yaml"
+    # JSON is YAML too; ruamel's own emitter writes some odd strings (like "?0") in a way it reads back differently.
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+    positions: dict = {}
+    loaded = load_yaml_file(path, ("x",), positions)
+    assert loaded == data
+    for key, value in data.items():
+        position = positions[("x", key)]
+        assert isinstance(position, Position) and position.line >= 1
+        if isinstance(value, list):
+            assert all(("x", key, index) in positions for index in range(len(value)))
+
+
+@settings(max_examples=60)
+@given(st.binary(max_size=200))
+def test_loader_never_crashes_on_garbage(data) -> None:
+    import tempfile
+
+    from guide.errors import UserError
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "garbage.yaml"
+        path.write_bytes(data)
+        try:
+            load_yaml_file(path, ("x",), {})
+        except UserError as error:
+            assert all(problem.path == path for problem in error.problems)
