@@ -39,21 +39,27 @@ class Captured(logging.Handler):
         self.records.append(record)
 
 
-@pytest.fixture(scope="session")
-def built(tmp_path_factory: pytest.TempPathFactory):
-    """Build the default target (with --emit-html) once; return its folder and the log records."""
+def _build_logged(**options):
+    """Build in this process (one job), capturing everything WeasyPrint logs."""
     from guide.pipeline import build
     from guide.plan import BuildOptions
 
-    out = tmp_path_factory.mktemp("build")
     handler = Captured()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(handler)
     try:
-        results = build(BuildOptions(out_dir=out, emit_html=True, content_dir=CONTENT))
+        results = build(BuildOptions(content_dir=CONTENT, jobs=1, **options))
     finally:
         logger.removeHandler(handler)
-    return out / "default", handler.records, results
+    return handler.records, results
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory):
+    """Build the default target (with --emit-html) once; return its folder and the log records."""
+    out = tmp_path_factory.mktemp("build")
+    records, results = _build_logged(out_dir=out, emit_html=True)
+    return out / "default", records, results
 
 
 @pytest.fixture
@@ -67,18 +73,9 @@ def content_copy(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def built_all(tmp_path_factory: pytest.TempPathFactory):
     """`build --all` of the repository's example companies, once per session."""
-    from guide.pipeline import build
-    from guide.plan import BuildOptions
-
     out = tmp_path_factory.mktemp("build-all")
-    handler = Captured()
-    logger = logging.getLogger("weasyprint")
-    logger.addHandler(handler)
-    try:
-        results = build(BuildOptions(out_dir=out, content_dir=CONTENT, project=ROOT, all_targets=True))
-    finally:
-        logger.removeHandler(handler)
-    return out, handler.records, results
+    records, results = _build_logged(out_dir=out, project=ROOT, all_targets=True)
+    return out, records, results
 
 
 def make_company(root: Path, slug: str, company_yaml: str, files: dict[str, bytes | str] | None = None) -> Path:

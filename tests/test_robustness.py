@@ -142,3 +142,34 @@ def test_loader_never_crashes_on_garbage(data) -> None:
             load_yaml_file(path, ("x",), {})
         except UserError as error:
             assert all(problem.path == path for problem in error.problems)
+
+
+def test_two_builds_into_one_folder_at_once_take_turns(tmp_path: Path) -> None:
+    make_company(tmp_path, "shared-out", "name: Shared\n")
+    args = ("build", "--company", "shared-out", "--force", "--jobs", "1", "--out", "out", "--content", str(CONTENT))
+    first, second = _careerguide(*args, cwd=tmp_path), _careerguide(*args, cwd=tmp_path)
+    assert first.wait(timeout=120) == 0 and second.wait(timeout=120) == 0
+    assert _check_every_pdf_opens(tmp_path / "out") == 8
+    import json
+
+    manifest = json.loads((tmp_path / "out" / "shared-out" / "manifest.json").read_text())
+    for name, facts in manifest["outputs"].items():
+        assert (tmp_path / "out" / "shared-out" / name).stat().st_size == facts["bytes"]
+    assert not list((tmp_path / "out").rglob("*.tmp"))
+
+
+def test_fail_fast_stops_at_the_first_bad_target(tmp_path: Path, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from guide.cli import main
+
+    make_company(tmp_path, "a-bad", "name: Bad\nlocale: xx\n")
+    make_company(tmp_path, "b-good", "name: Good\n")
+    monkeypatch.chdir(tmp_path)
+    args = ["build", "--company", "a-bad", "--company", "b-good", "--out", "out", "-j", "1", "--content", str(CONTENT)]
+    stopped = CliRunner().invoke(main, [*args, "--fail-fast"])
+    assert stopped.exit_code == 1 and "unknown locale `xx`" in stopped.output
+    assert not (tmp_path / "out" / "b-good").exists()
+    carried_on = CliRunner().invoke(main, args)
+    assert carried_on.exit_code == 1
+    assert (tmp_path / "out" / "b-good" / "career-guide.pdf").is_file()
