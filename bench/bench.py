@@ -192,7 +192,11 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 20, 100])
     parser.add_argument("--naive-up-to", type=int, default=20)
     parser.add_argument("--roles", action="store_true")
+    parser.add_argument("--packets", type=int, default=0, metavar="PEOPLE", help="only the onboarding-packet benchmark")
     args = parser.parse_args()
+    if args.packets:
+        packets_benchmark(args.packets)
+        return
 
     help_times = [run([CAREERGUIDE, "--help"], ROOT) for _ in range(5)]
     machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
@@ -222,6 +226,54 @@ def main() -> None:
         print("\n| roles on the ladder | seconds for one company |\n|---|---|")
         for roles, seconds in per_role_cost():
             print(f"| {roles} | {seconds:.2f} |")
+
+
+def packets_benchmark(people: int, sample: int = 20) -> None:
+    """Onboarding packets for `people` hires of one company, against one full document per person.
+
+    The baseline lays out and writes each packet as its own complete document
+    (personal pages and the whole guide) in one warm process; it is timed on
+    `sample` people and scaled to `people`, since it is linear by construction.
+    """
+    import io as _io
+    from pathlib import Path as _Path
+
+    from guide.load import load_content
+    from guide.onboard import build_packets, read_roster
+    from guide.pipeline import prepare_company
+    from guide.render_html import render_guide, render_packets
+    from guide.render_pdf import Renderer, pdf_bytes
+
+    with tempfile.TemporaryDirectory() as tmp:
+        project = make_project(Path(tmp) / "project", 1)
+        prepared = prepare_company(load_content(project / "content"), project / "companies" / "company-000")
+        roles = [role.id for role in prepared.content.roles]
+        roster = _Path(tmp) / "roster.csv"
+        lines = ["name,role,start_date,manager,buddy"]
+        lines += [
+            f"Person {n:04d},{roles[n % len(roles)]},2027-01-{1 + n % 28:02d},Manager {n % 7},Buddy {n % 11}"
+            for n in range(people)
+        ]
+        roster.write_text("\n".join(lines) + "\n")
+        hires, problems = read_roster(roster, prepared.content)
+        assert not problems
+        started = time.perf_counter()
+        build_packets(prepared, hires, _Path(tmp) / "packets")
+        ours = time.perf_counter() - started
+
+        renderer = Renderer()
+        renderer.render(render_guide(prepared.content, prepared.target))  # warm up fonts
+        started = time.perf_counter()
+        for hire in hires[:sample]:
+            own = renderer.render(render_packets(prepared.content, prepared.target, [hire]))
+            guide = renderer.render(render_guide(prepared.content, prepared.target))
+            _io.BytesIO(pdf_bytes(own.copy([*own.pages, *guide.pages])))
+        baseline = (time.perf_counter() - started) * people / sample
+    print(
+        f"\n| people | packets (careerguide onboard) | one full document per person (from {sample}, scaled) | ratio |"
+    )
+    print("|---|---|---|---|")
+    print(f"| {people} | {ours:.1f} s | {baseline:.1f} s | {ours / baseline:.2f} |")
 
 
 if __name__ == "__main__":

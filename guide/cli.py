@@ -308,6 +308,47 @@ def validate(strict: bool, companies, all_targets: bool, content_dir: Path | Non
 
 
 @main.command()
+@click.option("--company", "company", required=True, metavar="SLUG_OR_PATH", help="The new hires' company.")
+@click.option(
+    "--roster",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CSV with a header row: name, role, and optionally start_date, manager, buddy, email, note.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("build"),
+    show_default=True,
+    help="Packets go to OUT/<company>/onboarding/.",
+)
+@click.option("--strict", is_flag=True, help="Build nothing if any row of the roster is bad.")
+@click.option("--shared", is_flag=True, help="Make packets readable by everyone (default: by their owner only).")
+@_content_option
+def onboard(company: str, roster: Path, out_dir: Path, strict: bool, shared: bool, content_dir: Path | None) -> None:
+    """Write an onboarding packet for every new hire on a roster: their pages, then the company's guide."""
+    from .load import load_content
+    from .onboard import build_packets, read_roster
+    from .pipeline import prepare_company
+    from .plan import BuildOptions, content_dir_for, resolve_company
+
+    options = BuildOptions(content_dir=content_dir)
+    folder = resolve_company(company, options.project)
+    prepared = prepare_company(load_content(content_dir_for(options)), folder)
+    hires, problems = read_roster(roster, prepared.content)
+    if problems and strict:
+        raise UserError(problems)
+    out = out_dir / prepared.target.slug / "onboarding"
+    for path, hire in zip(build_packets(prepared, hires, out, shared), hires, strict=True):
+        click.echo(f"{hire.name}: {path}")
+    if problems:
+        click.echo(f"{len(hires)} packets written; {len(problems)} rows could not be used:", err=True)
+        raise UserError(problems)
+    click.echo(f"{len(hires)} packets in {out}")
+
+
+@main.command()
 @click.argument("slug")
 @click.option("--name", help="The company's name (default: from the slug).")
 def init(slug: str, name: str | None) -> None:

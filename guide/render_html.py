@@ -130,7 +130,7 @@ def brand_properties(target: Target, finish: Finish | None = None) -> str:
         "--muted": tint(colors.text, 0.78),
         "--rule": tint(colors.primary, 0.30),
         "--tint": tint(colors.primary, 0.07),
-        "--font": f'{css_string(target.brand.font.family)}, "Inter", "DejaVu Sans", sans-serif',
+        "--font": f'{css_string(target.brand.font.family)}, "Inter", "DejaVu Sans", "WenQuanYi Micro Hei", sans-serif',
         "--page-width": f"{width}mm",
         "--page-height": f"{height}mm",
         "--bleed": f"{bleed}mm",
@@ -238,3 +238,11 @@ def render_backs(content: Content, target: Target, finish: Finish = PLAIN) -> Ht
         qr=qr,
     )
     return _document("card-backs", html, target)
+
+
+def render_packets(content: Content, target: Target, hires) -> HtmlDocument:
+    """The personal pages of every hire on a roster, in one document: a cover and their role."""
+    css = _stylesheet(target, PLAIN, "base", "cards")
+    return _document(
+        "packets", _render(target, "packet.html", **_context(content, target), css=css, hires=hires), target
+    )

@@ -12,8 +12,8 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomic(path: Path, data: bytes | str) -> Path:
-    """Write `data` to `path` atomically and return `path`."""
+def write_atomic(path: Path, data: bytes | str, mode: int = 0o644) -> Path:
+    """Write `data` to `path` atomically, readable as `mode` says, and return `path`."""
     if isinstance(data, str):
         data = data.encode("utf-8")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -23,7 +23,7 @@ def write_atomic(path: Path, data: bytes | str) -> Path:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        os.chmod(temporary, 0o644)
+        os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -1,0 +1,203 @@
+"""Onboarding packets: for each new hire on a roster, their own pages, then their company's guide.
+
+Speed comes from doing shared work once: the company's guide is laid out and
+written once, the personal pages of every hire are laid out together in one
+document, and each packet is the hire's own pages joined to the finished
+guide at the PDF level, with the guide's bookmarks, links and printed page
+numbers kept (the PDF's page labels number the personal pages i, ii, ... and
+the guide's pages from 1, as printed).
+
+Rosters hold personal data: it goes into the packets and nowhere else. Only
+names appear in messages; packets are readable by their owner only (0600)
+unless `shared` is asked for.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import Problem, UserError
+from .models import Content
+
+COLUMNS = ("name", "role", "start_date", "manager", "buddy", "email", "note")
+REQUIRED = ("name", "role")
+MAX_ROWS = 5000
+MAX_ROSTER_BYTES = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Hire:
+    row: int  # line in the roster file, for messages
+    name: str
+    role_id: str
+    start_date: dt.date | None = None
+    manager: str = ""
+    buddy: str = ""
+    email: str = ""
+    note: str = ""
+
+
+@dataclass
+class Packets:
+    written: list[Path] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def read_roster(path: Path, content: Content) -> tuple[list[Hire], list[Problem]]:
+    """The hires on a CSV roster and every problem found, each with its row and column."""
+    problems: list[Problem] = []
+
+    def problem(message: str, row: int | None = None, column: str | None = None) -> None:
+        problems.append(Problem(message, path, row, None, column))
+
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise UserError(Problem(f"cannot read the roster: {error.strerror}", path)) from None
+    if len(data) > MAX_ROSTER_BYTES:
+        raise UserError(Problem("the roster is larger than 5 MB", path))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise UserError(Problem("not UTF-8 text: save the roster as 'CSV UTF-8' and try again", path, line)) from None
+    rows = list(csv.reader(io.StringIO(text)))
+    rows = [(number, row) for number, row in enumerate(rows, 1) if any(cell.strip() for cell in row)]
+    if not rows:
+        raise UserError(Problem("the roster is empty: it needs a header row and one row per person", path))
+    header_line, header = rows[0]
+    columns = [cell.strip().lower().replace(" ", "_") for cell in header]
+    if len(columns) == 1 and any(mark in header[0] for mark in (";", "\t", "|")):
+        mark = next(m for m in (";", "\t", "|") if m in header[0])
+        shown = {";": "semicolons", "\t": "tabs", "|": "bars"}[mark]
+        raise UserError(
+            Problem(f"the columns are separated by {shown}; a roster is CSV with commas between columns", path, 1)
+        )
+    for column in columns:
+        if column not in COLUMNS:
+            problem(f"unknown column `{column}` (the columns are {', '.join(COLUMNS)})", header_line, column)
+    for column in REQUIRED:
+        if column not in columns:
+            problem(f"the required column `{column}` is missing", header_line, column)
+    if problems:
+        raise UserError(problems)
+    if len(rows) - 1 > MAX_ROWS:
+        raise UserError(Problem(f"more than {MAX_ROWS} people on one roster; split it", path))
+    if len(rows) == 1:
+        raise UserError(Problem("the roster has a header but nobody on it", path))
+
+    by_title = {role.title.casefold(): role.id for role in content.roles}
+    ids = {role.id for role in content.roles}
+    hires: list[Hire] = []
+    seen: dict[tuple[str, str], int] = {}
+    for number, row in rows[1:]:
+        if len(row) > len(columns):
+            problem(f"{len(row)} cells but {len(columns)} columns (an unquoted comma in a name?)", number)
+            continue
+        values = {column: (row[index].strip() if index < len(row) else "") for index, column in enumerate(columns)}
+        bad = False
+        if not values["name"]:
+            problem("the name is missing", number, "name")
+            bad = True
+        role = values["role"]
+        role_id = role if role in ids else by_title.get(role.casefold())
+        if role_id is None:
+            known = ", ".join(r.title for r in content.roles)
+            problem(f"unknown role `{role}` (use a role id or one of: {known})", number, "role")
+            bad = True
+        start = None
+        if values.get("start_date"):
+            try:
+                start = dt.date.fromisoformat(values["start_date"])
+            except ValueError:
+                problem(f"`{values['start_date']}` is not a date like 2026-01-15", number, "start_date")
+                bad = True
+        if bad:
+            continue
+        key = (values["name"].casefold(), values.get("email", "").casefold())
+        if key in seen:
+            problem(f"{values['name']} is on the roster twice (also row {seen[key]})", number, "name")
+            continue
+        seen[key] = number
+        hires.append(
+            Hire(
+                number,
+                values["name"],
+                role_id,
+                start,
+                values.get("manager", ""),
+                values.get("buddy", ""),
+                values.get("email", ""),
+                values.get("note", ""),
+            )
+        )
+    return hires, problems
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].strip("-")
+
+
+def packet_name(name: str, used: set[str], row: int, email: str = "") -> str:
+    """A safe, unique file name: ASCII letters, digits and hyphens from the name.
+
+    A name with no Latin letters (王小明, ليلى) falls back to the e-mail's
+    local part, then to the roster row.
+    """
+    stem = _slug(name) or _slug(email.split("@")[0]) or f"person-row-{row}"
+    candidate, suffix = stem, 2
+    while candidate in used:
+        candidate, suffix = f"{stem}-{suffix}", suffix + 1
+    used.add(candidate)
+    return candidate + ".pdf"
+
+
+def build_packets(prepared, hires: list[Hire], out: Path, shared: bool = False) -> list[Path]:
+    """Write one packet per hire into `out`; returns the paths written."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject, TextStringObject
+
+    from .locale import labels
+    from .render_html import render_guide, render_packets
+    from .render_pdf import Renderer, anchor_pages, pdf_bytes
+    from .write import write_atomic
+
+    content, target = prepared.content, prepared.target
+    renderer = Renderer()
+    guide_reader = PdfReader(io.BytesIO(pdf_bytes(renderer.render(render_guide(content, target)))))
+    personal = renderer.render(render_packets(content, target, hires))
+    starts = anchor_pages(personal, "hire-")
+    ends = [starts[str(i)] for i in range(1, len(hires))] + [len(personal.pages)]
+    written: list[Path] = []
+    used: set[str] = set()
+    words = labels(target.locale)
+    for index, hire in enumerate(hires):
+        pages = personal.pages[starts[str(index)] : ends[index]]
+        own = PdfReader(io.BytesIO(pdf_bytes(personal.copy(pages), title=f"{words['packet_title']}: {hire.name}")))
+        writer = PdfWriter()
+        writer.append(own)
+        writer.append(guide_reader)
+        writer.set_page_label(0, len(pages) - 1, style="/r")
+        writer.set_page_label(len(pages), len(pages) + len(guide_reader.pages) - 1, style="/D", start=1)
+        writer.add_metadata(
+            {
+                "/Title": f"{words['packet_title']}: {hire.name}",
+                "/Author": target.brand.name,
+                "/Creator": "careerguide",
+            }
+        )
+        writer._root_object[NameObject("/Lang")] = TextStringObject(target.locale)
+        stream = io.BytesIO()
+        writer.write(stream)
+        mode = 0o644 if shared else 0o600
+        written.append(
+            write_atomic(out / packet_name(hire.name, used, hire.row, hire.email), stream.getvalue(), mode=mode)
+        )
+    return written

@@ -1,0 +1,166 @@
+"""Onboarding packets from a roster: personal pages first, then the company's guide."""
+
+from __future__ import annotations
+
+import re
+import stat
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import CONTENT, ROOT
+from pypdf import PdfReader
+
+from guide.cli import main
+
+ROSTER = """name,role,start_date,manager,buddy,email,note
+Amélie Durand,Product Manager II,2026-12-01,Maya Okafor,Sam Lee,amelie@example.com,Welcome aboard!
+Seán O'Brien,associate-product-manager,2026-12-08,Maya Okafor,,sean@example.com,
+王小明,Senior Product Manager,2026-12-15,Daniel Reyes,,xm@example.com,
+ليلى حسن,Head of Product,2027-01-05,,,layla@example.com,
+"""
+
+
+def _onboard(tmp_path: Path, roster: str | bytes, *extra: str):
+    path = tmp_path / "roster.csv"
+    path.write_bytes(roster.encode("utf-8") if isinstance(roster, str) else roster)
+    args = ["onboard", "--company", str(ROOT / "companies" / "northwind"), "--roster", str(path)]
+    result = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "out"), "--content", str(CONTENT), *extra])
+    return result, tmp_path / "out" / "northwind" / "onboarding"
+
+
+@pytest.fixture(scope="module")
+def packets(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("onboard")
+    result, folder = _onboard(tmp, ROSTER)
+    assert result.exit_code == 0, result.output
+    return folder, result
+
+
+def _text(page) -> str:
+    return " ".join(page.extract_text().split())
+
+
+def test_one_packet_per_person_with_safe_unique_names(packets) -> None:
+    folder, result = packets
+    assert sorted(p.name for p in folder.iterdir()) == ["amelie-durand.pdf", "layla.pdf", "sean-o-brien.pdf", "xm.pdf"]
+    assert "4 packets in" in result.output
+
+
+def test_cover_carries_name_title_start_date_and_people(packets) -> None:
+    folder, _ = packets
+    cover = _text(PdfReader(folder / "amelie-durand.pdf").pages[0])
+    for fact in ("Amélie Durand", "Product Manager II", "2026-12-01", "Maya Okafor", "Sam Lee", "Welcome aboard!"):
+        assert fact in cover
+    assert "王小明" in _text(PdfReader(folder / "xm.pdf").pages[0])
+    assert "Senior Product Manager" in _text(PdfReader(folder / "xm.pdf").pages[0])
+
+
+def test_their_role_comes_first_with_where_it_sits_and_the_next_step(packets) -> None:
+    folder, _ = packets
+    page = _text(PdfReader(folder / "sean-o-brien.pdf").pages[1])
+    assert page.startswith("YOUR ROLE · LEVEL 1 OF 7 Product Manager I ")
+    assert "NEXT ROLE: PRODUCT MANAGER II" in page
+
+
+def test_packet_is_the_personal_pages_then_the_whole_guide(packets, tmp_path: Path) -> None:
+    folder, _ = packets
+    guide_out = tmp_path / "guide"
+    CliRunner().invoke(
+        main,
+        [
+            "build",
+            "--company",
+            str(ROOT / "companies" / "northwind"),
+            "--out",
+            str(guide_out),
+            "--content",
+            str(CONTENT),
+            "-q",
+        ],
+    )
+    guide = PdfReader(guide_out / "northwind" / "career-guide.pdf")
+    packet = PdfReader(folder / "amelie-durand.pdf")
+    assert len(packet.pages) == 2 + len(guide.pages)
+    assert _text(packet.pages[2]) == _text(guide.pages[0])
+    assert packet.page_labels[:3] == ["i", "ii", "1"]
+    assert packet.page_labels[-1] == str(len(guide.pages))
+
+
+def test_outline_and_contents_still_point_to_the_right_pages(packets) -> None:
+    folder, _ = packets
+    packet = PdfReader(folder / "amelie-durand.pdf")
+    entries = {
+        item.title: packet.get_destination_page_number(item) for item in packet.outline if not isinstance(item, list)
+    }
+    start = entries["Head of Product"]
+    assert "Head of Product" in _text(packet.pages[start]) and "LEVEL 5 OF 7" in _text(packet.pages[start])
+    contents = _text(packet.pages[3])
+    printed = re.search(r"Head of Product[ .]*?(\d+)", contents).group(1)
+    assert packet.page_labels[start] == printed
+    # The contents' links still land on the sections.
+    named = packet.named_destinations
+    targets = set()
+    for annotation in packet.pages[3].get("/Annots", []):
+        destination = annotation.get_object().get("/Dest")
+        if isinstance(destination, str):
+            targets.add(packet.get_destination_page_number(named[destination]))
+        elif destination is not None:
+            targets.add(packet.get_page_number(destination[0].get_object()))
+    assert start in targets
+
+
+def test_packets_are_private_unless_shared(packets, tmp_path: Path) -> None:
+    folder, _ = packets
+    for path in folder.iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    result, shared = _onboard(tmp_path, ROSTER.splitlines()[0] + "\nAna,product-manager\n", "--shared")
+    assert result.exit_code == 0
+    assert stat.S_IMODE((shared / "ana.pdf").stat().st_mode) == 0o644
+
+
+BAD = [
+    ("unknown role", "name,role\nAna,Astronaut\n", ["roster.csv:2: role: unknown role `Astronaut`"]),
+    ("missing name", "name,role\n,product-manager\n", ["roster.csv:2: name: the name is missing"]),
+    (
+        "bad date",
+        "name,role,start_date\nAna,product-manager,01/12/2026\n",
+        ["roster.csv:2: start_date: `01/12/2026` is not a date"],
+    ),
+    (
+        "duplicate",
+        "name,role\nAna,product-manager\nAna,Product Manager II\n",
+        ["roster.csv:3: name: Ana is on the roster twice (also row 2)"],
+    ),
+    ("empty", "", ["roster.csv: the roster is empty"]),
+    ("header only", "name,role\n", ["roster.csv: the roster has a header but nobody on it"]),
+    ("semicolons", "name;role\nAna;product-manager\n", ["roster.csv:1: the columns are separated by semicolons"]),
+    ("unknown column", "name,role,salary\nAna,product-manager,1\n", ["roster.csv:1: salary: unknown column `salary`"]),
+    ("missing column", "name\nAna\n", ["roster.csv:1: role: the required column `role` is missing"]),
+]
+
+
+@pytest.mark.parametrize(("case", "roster", "expected"), BAD, ids=[b[0] for b in BAD])
+def test_bad_rosters(tmp_path: Path, case: str, roster: str, expected: list[str]) -> None:
+    result, _ = _onboard(tmp_path, roster)
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("error: ")]
+    assert any(all(fragment in line for fragment in expected) for line in errors), result.output
+
+
+def test_latin1_roster_is_reported_with_its_line(tmp_path: Path) -> None:
+    result, _ = _onboard(tmp_path, "name,role\nAna,product-manager\nJos\xe9,product-manager\n".encode("latin-1"))
+    assert result.exit_code == 1 and "roster.csv:3: not UTF-8 text" in result.output
+
+
+def test_good_rows_are_built_and_bad_ones_listed_unless_strict(tmp_path: Path) -> None:
+    roster = "\ufeffname,role\nAna,product-manager\n,product-manager\nBo,Astronaut\n"
+    result, folder = _onboard(tmp_path, roster)
+    assert result.exit_code == 1
+    assert [p.name for p in folder.iterdir()] == ["ana.pdf"]
+    assert "1 packets written; 2 rows could not be used" in result.output
+    strict, strict_folder = (
+        _onboard(tmp_path / "strict", roster, "--strict") if (tmp_path / "strict").mkdir() is None else None
+    )
+    assert strict.exit_code == 1 and not strict_folder.exists()
