@@ -62,12 +62,7 @@ def read_roster(path: Path, content: Content) -> tuple[list[Hire], list[Problem]
         raise UserError(Problem(f"cannot read the roster: {error.strerror}", path)) from None
     if len(data) > MAX_ROSTER_BYTES:
         raise UserError(Problem("the roster is larger than 5 MB", path))
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise UserError(Problem("not UTF-8 text: save the roster as 'CSV UTF-8' and try again", path, line)) from None
-    rows = list(csv.reader(io.StringIO(text)))
+    rows = _xlsx_rows(path, data) if path.suffix.lower() == ".xlsx" else _csv_rows(path, data)
     rows = [(number, row) for number, row in enumerate(rows, 1) if any(cell.strip() for cell in row)]
     if not rows:
         raise UserError(Problem("the roster is empty: it needs a header row and one row per person", path))
@@ -143,6 +138,35 @@ def read_roster(path: Path, content: Content) -> tuple[list[Hire], list[Problem]
 def _slug(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].strip("-")
+
+
+def _csv_rows(path: Path, data: bytes) -> list[list[str]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise UserError(Problem("not UTF-8 text: save the roster as 'CSV UTF-8' and try again", path, line)) from None
+    return list(csv.reader(io.StringIO(text)))
+
+
+def _xlsx_rows(path: Path, data: bytes) -> list[list[str]]:
+    """The first sheet of an Excel workbook as rows of text, dates as ISO dates."""
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a broken file
+        raise UserError(Problem(f"cannot read this Excel file ({type(error).__name__})", path)) from None
+    rows = []
+    for values in workbook.worksheets[0].iter_rows(values_only=True):
+        cells = []
+        for value in values:
+            if isinstance(value, dt.datetime):
+                value = value.date()
+            cells.append("" if value is None else value.isoformat() if isinstance(value, dt.date) else str(value))
+        rows.append(cells)
+    workbook.close()
+    return rows
 
 
 def packet_name(name: str, used: set[str], row: int, email: str = "") -> str:

@@ -164,3 +164,31 @@ def test_good_rows_are_built_and_bad_ones_listed_unless_strict(tmp_path: Path) -
         _onboard(tmp_path / "strict", roster, "--strict") if (tmp_path / "strict").mkdir() is None else None
     )
     assert strict.exit_code == 1 and not strict_folder.exists()
+
+
+def test_very_long_and_right_to_left_names_keep_the_layout(tmp_path: Path) -> None:
+    long_name = "Maximiliana Alexandrina Konstantinopoulou-Vanderbilt-Featherstonehaugh de la Cruz"
+    result, folder = _onboard(tmp_path, f"name,role\n{long_name},product-manager\nليلى حسن,product-manager\n")
+    assert result.exit_code == 0, result.output
+    for packet in folder.iterdir():
+        reader = PdfReader(packet)
+        assert reader.page_labels[:3] == ["i", "ii", "1"]  # the cover stays one page
+    cover = _text(PdfReader(next(folder.glob("maximiliana*.pdf"))).pages[0])
+    assert "Konstantinopoulou" in cover and "de la Cruz" in cover
+
+
+def test_excel_roster(tmp_path: Path) -> None:
+    import datetime as dt
+
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["name", "role", "start_date"])
+    sheet.append(["Ana Lima", "Product Manager II", dt.datetime(2027, 2, 1)])
+    workbook.save(tmp_path / "roster.xlsx")
+    args = ["onboard", "--company", str(ROOT / "companies" / "northwind"), "--roster", str(tmp_path / "roster.xlsx")]
+    result = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "out"), "--content", str(CONTENT)])
+    assert result.exit_code == 0, result.output
+    cover = _text(PdfReader(tmp_path / "out" / "northwind" / "onboarding" / "ana-lima.pdf").pages[0])
+    assert "Ana Lima" in cover and "2027-02-01" in cover
