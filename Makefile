@@ -35,7 +35,8 @@ companies/lumen/fonts/%.otf: | system-deps
 	cp /usr/share/fonts/opentype/ebgaramond/$(notdir $@) $@
 
 system-deps:
-	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	@missing=$$(for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing system packages:" $$missing; \
 	  $(SUDO) apt-get update -qq && \
