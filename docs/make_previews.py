@@ -38,7 +38,7 @@ def main(build: Path, docs: Path) -> None:
     guide = build / "default" / "career-guide.pdf"
     page_png(guide, 0, docs / "preview-cover.png")
     page_png(guide, 1, docs / "preview-contents.png")
-    page_png(guide, find_page(guide, "LEVEL 2 OF", "Product Manager"), docs / "preview-role.png")
+    page_png(guide, find_page(guide, "Product Manager\r\nThe core role"), docs / "preview-role.png")
     page_png(guide, find_page(guide, "Competency matrix", "Leadership"), docs / "preview-matrix.png")
     page_png(build / "default" / "cards" / "product-manager.pdf", 0, docs / "preview-card.png")
     for slug in EXAMPLES:
