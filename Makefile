@@ -57,6 +57,7 @@ lint: setup
 # Refresh the PNG previews shown in the README.
 previews: setup
 	$(BIN)/careerguide build --all
+	$(BIN)/careerguide onboard --company northwind --roster docs/sample-roster.csv
 	$(BIN)/python docs/make_previews.py build docs
 
 clean:

@@ -41,6 +41,10 @@ def main(build: Path, docs: Path) -> None:
     page_png(guide, find_page(guide, "Product Manager\r\nThe core role"), docs / "preview-role.png")
     page_png(guide, find_page(guide, "Competency matrix", "Leadership"), docs / "preview-matrix.png")
     page_png(build / "default" / "cards" / "product-manager.pdf", 0, docs / "preview-card.png")
+    packet = build / "northwind" / "onboarding" / "amelie-durand.pdf"
+    if packet.is_file():
+        page_png(packet, 0, docs / "example-packet-cover.png", 500)
+        page_png(packet, 1, docs / "example-packet-role.png", 500)
     for slug in EXAMPLES:
         if (build / slug).is_dir():
             page_png(build / slug / "career-guide.pdf", 0, docs / f"example-{slug}-cover.png", 500)

@@ -83,15 +83,19 @@ def _report(problems, warnings=()) -> None:
         click.secho(f"error: {problem}", fg="red", err=True)
 
 
+def _out_option(help_text: str):
+    return click.option(
+        "--out",
+        "out_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("build"),
+        show_default=True,
+        help=help_text,
+    )
+
+
 @main.command()
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("build"),
-    show_default=True,
-    help="Folder to write into; each target gets its own subfolder.",
-)
+@_out_option("Folder to write into; each target gets its own subfolder.")
 @click.option("--emit-html", is_flag=True, help="Also write the HTML given to WeasyPrint next to each PDF.")
 @click.option("--strict", is_flag=True, help="Treat brand warnings (contrast, logo resolution) as errors.")
 @click.option("--print-ready", is_flag=True, help="3 mm bleed and crop marks on every page, for a print shop.")
@@ -315,14 +319,7 @@ def validate(strict: bool, companies, all_targets: bool, content_dir: Path | Non
     type=click.Path(dir_okay=False, path_type=Path),
     help="CSV with a header row: name, role, and optionally start_date, manager, buddy, email, note.",
 )
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("build"),
-    show_default=True,
-    help="Packets go to OUT/<company>/onboarding/.",
-)
+@_out_option("Packets go to OUT/<company>/onboarding/.")
 @click.option("--strict", is_flag=True, help="Build nothing if any row of the roster is bad.")
 @click.option("--shared", is_flag=True, help="Make packets readable by everyone (default: by their owner only).")
 @_content_option

@@ -205,3 +205,19 @@ def test_excel_roster(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     cover = _cover(tmp_path / "out" / "northwind" / "onboarding" / "ana-lima.pdf")
     assert "Ana Lima" in cover and "2027-02-01" in cover
+
+
+def test_the_readme_example_roster_builds(tmp_path: Path) -> None:
+    roster = ROOT / "docs" / "sample-roster.csv"
+    assert "--roster docs/sample-roster.csv" in (ROOT / "README.md").read_text()
+    args = ["onboard", "--company", str(ROOT / "companies" / "northwind"), "--roster", str(roster)]
+    result = CliRunner().invoke(main, [*args, "--out", str(tmp_path), "--content", str(CONTENT)])
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in (tmp_path / "northwind" / "onboarding").iterdir())
+    assert names == [
+        "amelie-durand.pdf",
+        "layla.pdf",
+        "maximiliana-alexandrina-konstantinopoulou-vanderbilt-feather.pdf",
+        "o-brien-sean.pdf",
+        "xm.pdf",
+    ]
