@@ -165,8 +165,14 @@ def _run(todo: list[tuple[TargetSpec, str]], options: BuildOptions):
         for spec, digest in todo:
             yield build_spec(spec, digest, options)
         return
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    pool = ProcessPoolExecutor(max_workers=min(options.jobs, len(todo)), mp_context=context)
+    # Workers are started fresh ("forkserver") and replaced after a number of
+    # targets: a worker's memory grows a little with every brand's fonts and
+    # images, and recycling keeps big batches under a fixed ceiling.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    pool = ProcessPoolExecutor(
+        max_workers=min(options.jobs, len(todo)), mp_context=context, max_tasks_per_child=TARGETS_PER_WORKER
+    )
     try:
         futures = [pool.submit(build_spec, spec, digest, options) for spec, digest in todo]
         for future in as_completed(futures):
@@ -174,6 +180,8 @@ def _run(todo: list[tuple[TargetSpec, str]], options: BuildOptions):
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
+
+TARGETS_PER_WORKER = 20
 
 # One per process: shared content is read once, fonts are loaded once.
 _SHARED: dict[Path, Loaded] = {}
