@@ -165,20 +165,22 @@ def _run(todo: list[tuple[TargetSpec, str]], options: BuildOptions):
         for spec, digest in todo:
             yield build_spec(spec, digest, options)
         return
-    # Workers are started fresh ("forkserver") and replaced after a number of
-    # targets: a worker's memory grows a little with every brand's fonts and
-    # images, and recycling keeps big batches under a fixed ceiling.
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    pool = ProcessPoolExecutor(
-        max_workers=min(options.jobs, len(todo)), mp_context=context, max_tasks_per_child=TARGETS_PER_WORKER
-    )
-    try:
-        futures = [pool.submit(build_spec, spec, digest, options) for spec, digest in todo]
-        for future in as_completed(futures):
-            yield future.result()
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    # Workers are forked, and replaced by a new pool after every
+    # TARGETS_PER_WORKER targets each: a worker's memory grows a little with
+    # every brand's fonts and images, and fresh workers keep big batches under
+    # a fixed ceiling. (ProcessPoolExecutor's own max_tasks_per_child hangs in
+    # Python 3.11 when it replaces workers.)
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    workers = min(options.jobs, len(todo))
+    batch = workers * TARGETS_PER_WORKER
+    for start in range(0, len(todo), batch):
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        try:
+            futures = [pool.submit(build_spec, spec, digest, options) for spec, digest in todo[start : start + batch]]
+            for future in as_completed(futures):
+                yield future.result()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 TARGETS_PER_WORKER = 20
