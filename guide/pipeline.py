@@ -68,10 +68,6 @@ class Prepared:
 Progress = Callable[[BuildResult, int, int], None]
 
 
-def load_and_validate(content_dir: Path) -> Content:
-    return validate(load_content(content_dir))
-
-
 def prepare(options: BuildOptions) -> tuple[list[Prepared], list[Problem]]:
     """Load, merge and validate every target asked for, without rendering.
 
