@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import base64
 import io
+import math
 import mimetypes
+import re
 import struct
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 
-from .errors import Problem
+from .errors import Problem, UserError
+from .files import read_inside
 from .load import Loaded
 from .models import Target
 
@@ -49,26 +52,42 @@ def contrast(foreground: str, background: str) -> float:
 
 @dataclass(frozen=True)
 class FontFace:
-    path: Path
     weight: int
     italic: bool
 
 
-@cache
-def read_font(path: Path) -> FontFace:
-    """Open a font file and read its weight and style; raises ValueError if it is not a font."""
-    from fontTools.ttLib import TTFont, TTLibError
+def read_font(path: Path, root: Path) -> FontFace:
+    """Read a font file's weight and style; raises ValueError if it is not a whole, readable font.
 
-    if path.stat().st_size > MAX_FONT_BYTES:
-        raise ValueError(f"the font file is larger than {MAX_FONT_BYTES // (1024 * 1024)} MB")
+    Every table is decoded, not only the header: a truncated or corrupted
+    file must fail here, with its name, rather than as a nameless warning
+    from the renderer.
+    """
     try:
-        with TTFont(io.BytesIO(path.read_bytes()), lazy=True) as font:
+        data = read_inside(path, root, MAX_FONT_BYTES)
+    except UserError as error:
+        raise ValueError(error.problems[0].message) from None
+    return _font_face(data)
+
+
+@lru_cache(maxsize=64)
+def _font_face(data: bytes) -> FontFace:
+    """Keyed by the font's bytes, so an edited file is read again."""
+    from fontTools.ttLib import TTFont
+
+    if sniff(data) not in ("font", "woff", "woff2"):
+        raise ValueError("cannot read this font file: it is not a TTF, OTF, WOFF or WOFF2 font")
+    try:
+        with TTFont(io.BytesIO(data), lazy=False) as font:
+            font.ensureDecompiled()
+            for table in ("cmap", "head", "hhea", "hmtx", "maxp"):
+                font[table]
             os2 = font.get("OS/2")
             weight = int(os2.usWeightClass) if os2 is not None else 400
             italic = bool(os2.fsSelection & 1) if os2 is not None else bool(font["head"].macStyle & 2)
-    except (TTLibError, OSError, KeyError, AssertionError, struct.error) as error:
-        raise ValueError(f"cannot read this font file ({error})") from None
-    return FontFace(path, min(max(weight, 100), 900), italic)
+    except Exception as error:  # fontTools raises many kinds for a damaged file
+        raise ValueError(f"cannot read this font file: it is damaged or incomplete ({type(error).__name__})") from None
+    return FontFace(min(max(weight, 100), 900), italic)
 
 
 def check_brand(target: Target, loaded: Loaded) -> tuple[list[Problem], list[Problem]]:
@@ -77,6 +96,7 @@ def check_brand(target: Target, loaded: Loaded) -> tuple[list[Problem], list[Pro
     warnings: list[Problem] = []
     brand = target.brand
     colors = brand.colors
+    root = target.company_dir or Path(".")
 
     def where(*key: str | int):
         return loaded.locate(("company", "brand", *key))
@@ -99,7 +119,7 @@ def check_brand(target: Target, loaded: Loaded) -> tuple[list[Problem], list[Pro
 
     if brand.logo is not None:
         try:
-            width, height, raster = logo_size(brand.logo)
+            width, height, raster = logo_size(brand.logo, root)
         except ValueError as error:
             errors.append(Problem.at(where("logo"), str(error), "brand.logo"))
         else:
@@ -118,47 +138,123 @@ def check_brand(target: Target, loaded: Loaded) -> tuple[list[Problem], list[Pro
 
     for index, path in enumerate(brand.font_files):
         try:
-            read_font(path)
+            read_font(path, root)
         except ValueError as error:
             errors.append(Problem.at(where("font", "files", index), str(error), f"brand.font.files[{index}]"))
     return errors, warnings
 
 
-def logo_size(path: Path) -> tuple[float, float, bool]:
-    """(width, height, is_raster) of a logo; raises ValueError for an unreadable file."""
-    if path.suffix.lower() == ".svg":
-        try:
-            root = ET.parse(path).getroot()
-        except (ET.ParseError, OSError) as error:
-            raise ValueError(f"the SVG logo cannot be read ({error})") from None
-        if not root.tag.endswith("svg"):
-            raise ValueError("the logo file is not an SVG image")
-        view_box = (root.get("viewBox") or "0 0 100 100").replace(",", " ").split()
-        return float(view_box[2]), float(view_box[3]), False
-    from PIL import Image, UnidentifiedImageError
+def logo_size(path: Path, root: Path) -> tuple[float, float, bool]:
+    """(width, height, is_raster) of a logo; raises ValueError for an unreadable file.
 
-    if path.stat().st_size > MAX_IMAGE_BYTES:
-        raise ValueError(f"the PNG logo is larger than {MAX_IMAGE_BYTES // (1024 * 1024)} MB")
-    with open(path, "rb") as stream:
-        head = stream.read(24)
-    if head[:8] == b"\x89PNG\r\n\x1a\n" and len(head) == 24:
-        # The size, from the header, before anything is decoded: a small file can claim billions of pixels.
-        width, height = struct.unpack(">II", head[16:24])
-        if width * height > MAX_IMAGE_PIXELS:
-            raise ValueError(
-                f"the PNG logo is {width}x{height} pixels, more than the {MAX_IMAGE_PIXELS // 1_000_000} "
-                "million a logo can have; make it smaller"
-            )
+    The format is read from the bytes, not the name: a GIF or a JPEG saved as
+    `logo.png` is refused. A PNG's size comes from its header before anything
+    is decoded, since a small file can claim billions of pixels.
+    """
     try:
-        with Image.open(path) as image:
-            width, height = image.size
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as error:
-        raise ValueError(f"the PNG logo cannot be read ({error})") from None
+        data = read_inside(path, root, MAX_IMAGE_BYTES)
+    except UserError as error:
+        raise ValueError(error.problems[0].message) from None
+    kind = sniff(data)
+    if path.suffix.lower() == ".svg":
+        if kind != "svg":
+            raise ValueError("the logo is named .svg but is not an SVG image")
+        return _svg_size(data)
+    if kind != "png":
+        raise ValueError(
+            f"the logo is named .png but is {'a ' + kind.upper() + ' file' if kind else 'not a PNG image'}"
+        )
+    width, height = struct.unpack(">II", data[16:24]) if len(data) >= 24 else (0, 0)
+    if width * height > MAX_IMAGE_PIXELS:
+        raise ValueError(
+            f"the PNG logo is {width}x{height} pixels, more than the {MAX_IMAGE_PIXELS // 1_000_000} "
+            "million a logo can have; make it smaller"
+        )
+    try:
+        check_image(data)
+    except ValueError as error:
+        raise ValueError(str(error).replace("the image", "the PNG logo", 1)) from None
     return width, height, True
 
 
-def data_uri(path: Path) -> str:
+def check_image(data: bytes) -> None:
+    """Decode an image's header and check its pixels; raises ValueError for a bomb or a broken file."""
+    import warnings
+
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                width, height = image.size
+                if width * height > MAX_IMAGE_PIXELS:
+                    raise ValueError(
+                        f"the image is {width}x{height} pixels, more than the {MAX_IMAGE_PIXELS // 1_000_000} "
+                        "million allowed; make it smaller"
+                    )
+                image.verify()
+    except ValueError:
+        raise
+    except Exception as error:  # Pillow raises many kinds for a broken file
+        raise ValueError(f"the image cannot be read ({type(error).__name__}: it is damaged or incomplete)") from None
+
+
+def _svg_size(data: bytes) -> tuple[float, float, bool]:
+    """An SVG's drawing size from its viewBox (or width and height), in user units."""
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError as error:
+        raise ValueError(f"the SVG logo cannot be read ({error})") from None
+    if not root.tag.endswith("svg"):
+        raise ValueError("the logo file is not an SVG image")
+    box = root.get("viewBox")
+    if box is None:
+        try:
+            return _length(root.get("width", "100")), _length(root.get("height", "100")), False
+        except ValueError:
+            raise ValueError('the SVG logo needs a viewBox="0 0 WIDTH HEIGHT" (or plain width and height)') from None
+    try:
+        numbers = [float(part) for part in box.replace(",", " ").split()]
+    except ValueError:
+        numbers = []
+    if len(numbers) != 4 or not all(math.isfinite(n) for n in numbers) or numbers[2] <= 0 or numbers[3] <= 0:
+        raise ValueError(f"the SVG logo's viewBox must be four numbers with a positive width and height, not `{box}`")
+    return numbers[2], numbers[3], False
+
+
+def _length(text: str) -> float:
+    value = float(re.sub(r"(px|pt|mm|cm|in)$", "", text.strip()))
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(text)
+    return value
+
+
+def sniff(data: bytes) -> str:
+    """The format of a file, from its first bytes: png, jpeg, gif, webp, svg, font, woff, woff2 or ''."""
+    head = data[:16]
+    for magic, kind in (
+        (b"\x89PNG\r\n\x1a\n", "png"),
+        (b"\xff\xd8\xff", "jpeg"),
+        (b"GIF8", "gif"),
+        (b"wOFF", "woff"),
+        (b"wOF2", "woff2"),
+        (b"\x00\x01\x00\x00", "font"),
+        (b"OTTO", "font"),
+        (b"true", "font"),
+        (b"ttcf", "font"),
+    ):
+        if head.startswith(magic):
+            return kind
+    if head[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "webp"
+    if b"<svg" in data[:4096].lower():
+        return "svg"
+    return ""
+
+
+def data_uri(path: Path, root: Path) -> str:
     """Embed a small asset in the HTML, so emitted HTML files stay self-contained."""
     mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+    data = read_inside(path, root, MAX_IMAGE_BYTES)
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"

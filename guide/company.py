@@ -49,7 +49,7 @@ def load_company(folder: Path) -> Company:
     problems: list[Problem] = []
     data: dict = {"company": {}, "extra_roles": {}}
     try:
-        raw = load_yaml_file(folder / "company.yaml", ("company",), positions)
+        raw = load_yaml_file(folder / "company.yaml", ("company",), positions, folder)
     except UserError as error:
         raise UserError(error.problems) from None
     if not isinstance(raw, dict):
@@ -59,7 +59,9 @@ def load_company(folder: Path) -> Company:
     data["company"] = raw
     for path in sorted((folder / "roles").glob("*.yaml")):
         try:
-            data["extra_roles"][path.stem] = load_role_file(path, positions, prefix=("extra_roles", path.stem))
+            data["extra_roles"][path.stem] = load_role_file(
+                path, positions, prefix=("extra_roles", path.stem), root=folder
+            )
         except UserError as error:
             problems.extend(error.problems)
     loaded = Loaded(data, positions)

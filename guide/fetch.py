@@ -11,12 +11,16 @@ everything else, stopping the render with a message that names the reference.
 
 from __future__ import annotations
 
+import mimetypes
 import os
 from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from weasyprint.urls import FatalURLFetchingError, URLFetcher
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+from .errors import UserError
+from .files import read_inside
 
 # Resources larger than this are refused: nothing the theme or a brand needs comes close.
 MAX_RESOURCE_BYTES = 20 * 1024 * 1024
@@ -39,21 +43,58 @@ class SafeFetcher(URLFetcher):
     def fetch(self, url: str, headers=None):
         scheme = url.split(":", 1)[0].lower() if ":" in url else ""
         if scheme == "data":
-            return super().fetch(url, headers)
+            response = super().fetch(url, headers)
+            data = response.read(MAX_RESOURCE_BYTES + 1)
+            response.close()
+            if len(data) > MAX_RESOURCE_BYTES:
+                raise RefusedResource(url, f"it is larger than {MAX_RESOURCE_BYTES // (1024 * 1024)} MB")
+            _check_kind(url, Path("data"), data)
+            return URLFetcherResponse(url, body=data, headers=dict(response.headers.items()))
         if scheme != "file":
             raise RefusedResource(
                 url, f"only files in the company's folder can be used, not {scheme or 'this'} addresses"
             )
         path = Path(os.path.realpath(unquote(urlsplit(url).path)))
-        if not any(path.is_relative_to(folder) for folder in self.allowed):
+        folder = next((folder for folder in self.allowed if path.is_relative_to(folder)), None)
+        if folder is None:
             raise RefusedResource(url, "it is outside the company's folder and the theme")
         try:
-            size = path.stat().st_size
-        except OSError:
-            raise RefusedResource(url, "no such file") from None
-        if size > MAX_RESOURCE_BYTES:
-            raise RefusedResource(url, f"it is larger than {MAX_RESOURCE_BYTES // (1024 * 1024)} MB")
-        return super().fetch(path.as_uri(), headers)
+            data = read_inside(path, folder, MAX_RESOURCE_BYTES)
+        except UserError as error:
+            raise RefusedResource(url, error.problems[0].message) from None
+        _check_kind(url, path, data)
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(path.as_uri(), body=data, headers={"Content-Type": mime})
+
+
+# What a file's name promises, and the formats its bytes may then be in.
+_KINDS = {
+    ".png": {"png"},
+    ".jpg": {"jpeg"},
+    ".jpeg": {"jpeg"},
+    ".gif": {"gif"},
+    ".webp": {"webp"},
+    ".svg": {"svg"},
+    ".ttf": {"font"},
+    ".otf": {"font"},
+    ".woff": {"woff"},
+    ".woff2": {"woff2"},
+}
+
+
+def _check_kind(url: str, path: Path, data: bytes) -> None:
+    """Refuse a file whose bytes are not what its name says, and images with too many pixels."""
+    from .brand import check_image, sniff
+
+    kind = sniff(data)
+    expected = _KINDS.get(path.suffix.lower())
+    if expected is not None and kind not in expected:
+        raise RefusedResource(url, f"it is named {path.suffix} but is {kind.upper() or 'something else'}")
+    if kind in ("png", "jpeg", "gif", "webp"):
+        try:
+            check_image(data)
+        except ValueError as error:
+            raise RefusedResource(url, str(error)) from None
 
 
 def _short(url: str) -> str:

@@ -18,6 +18,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from .errors import Problem, UserError
+from .files import decode_text, read_inside
 
 Key = tuple[str | int, ...]
 ROLE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -50,23 +51,17 @@ MAX_FILE_BYTES = 1024 * 1024  # a whole role is a few kilobytes
 MAX_DEPTH = 32  # content nests four or five levels deep
 
 
-def load_yaml_file(path: Path, prefix: Key, positions: dict[Key, Position]) -> Any:
-    """Read one YAML file, recording positions under `prefix`.
+def load_yaml_file(path: Path, prefix: Key, positions: dict[Key, Position], root: Path | None = None) -> Any:
+    """Read one YAML file of the folder `root`, recording positions under `prefix`.
 
-    Files come from outside the team, so they are read with limits: at most
-    1 MB, nesting at most 32 levels deep, and no aliases (`*name`), which a
-    hostile file can use to make a few lines expand into gigabytes.
+    Files come from outside the team, so they are read with limits: inside
+    their folder after following links, an ordinary file of at most 1 MB,
+    nesting at most 32 levels deep, and no aliases (`*name`) or merge keys
+    (`<<:`), which a hostile file can use to make a few lines expand into
+    gigabytes.
     """
     yaml = YAML(typ="rt")
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise UserError(Problem(f"file too large ({size / 1024 / 1024:.1f} MB; the limit is 1 MB)", path))
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        raise UserError(Problem(f"not valid UTF-8 text ({error.reason} at byte {error.start})", path)) from None
-    except OSError as error:
-        raise UserError(Problem(f"cannot read file: {error.strerror}", path)) from None
+    text = decode_text(read_inside(path, root or path.parent, MAX_FILE_BYTES), path)
     try:
         node = yaml.load(text)
     except MarkedYAMLError as error:
@@ -79,6 +74,8 @@ def load_yaml_file(path: Path, prefix: Key, positions: dict[Key, Position]) -> A
         raise UserError(Problem(f"invalid YAML: {error}", path)) from None
     except RecursionError:
         raise UserError(Problem("the YAML is nested too deeply", path)) from None
+    except Exception as error:  # ruamel.yaml raises plain exceptions for some malformed input
+        raise UserError(Problem(f"invalid YAML ({type(error).__name__})", path)) from None
     positions[prefix] = Position(path, 1, 1)
     return _to_plain(node, path, prefix, positions, set())
 
@@ -94,6 +91,11 @@ def _to_plain(node: Any, path: Path, key: Key, positions: dict[Key, Position], s
             raise UserError(Problem.at(positions.get(key), f"nested more than {MAX_DEPTH} levels deep", _dotted(key)))
         seen.add(id(node))
     if isinstance(node, CommentedMap):
+        if getattr(node, "merge", None):
+            line, column = node.lc.line + 1, node.lc.col + 1
+            raise UserError(
+                Problem("YAML merge keys (<<: *name) are not supported: write the keys out", path, line, column)
+            )
         result = {}
         for name, value in node.items():
             line, column = node.lc.key(name)
@@ -140,7 +142,7 @@ def load_content(content_dir: Path) -> Loaded:
             problems.append(Problem(f"missing file: the content needs {path.name}", path))
             continue
         try:
-            data[name] = load_yaml_file(path, (name,), positions)
+            data[name] = load_yaml_file(path, (name,), positions, content_dir)
         except UserError as error:
             problems.extend(error.problems)
     roles_dir = content_dir / "roles"
@@ -150,7 +152,7 @@ def load_content(content_dir: Path) -> Loaded:
         problems.append(Problem("no role files found (expected roles/<role-id>.yaml)", roles_dir))
     for path in role_files:
         try:
-            data["roles"][path.stem] = load_role_file(path, positions)
+            data["roles"][path.stem] = load_role_file(path, positions, root=content_dir)
         except UserError as error:
             problems.extend(error.problems)
     if problems:
@@ -158,7 +160,9 @@ def load_content(content_dir: Path) -> Loaded:
     return Loaded(data, positions)
 
 
-def load_role_file(path: Path, positions: dict[Key, Position], prefix: Key | None = None) -> Any:
+def load_role_file(
+    path: Path, positions: dict[Key, Position], prefix: Key | None = None, root: Path | None = None
+) -> Any:
     """Read one role file; its id is its file name, so it must be a valid id."""
     if not ROLE_ID.match(path.stem):
         raise UserError(
@@ -167,4 +171,4 @@ def load_role_file(path: Path, positions: dict[Key, Position], prefix: Key | Non
                 path,
             )
         )
-    return load_yaml_file(path, prefix or ("roles", path.stem), positions)
+    return load_yaml_file(path, prefix or ("roles", path.stem), positions, root)

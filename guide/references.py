@@ -13,8 +13,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .errors import Problem
-
-SVG_REFERENCE = re.compile(r"""(?:\bhref\s*=\s*["']([^"']*)["'])|(?:url\(\s*["']?([^"')]*))""")
+from .files import decode_text, read_inside
 
 
 def check_reference(reference: str, base: Path, folder: Path) -> str | None:
@@ -35,12 +34,17 @@ def check_reference(reference: str, base: Path, folder: Path) -> str | None:
     return None
 
 
+MAX_CSS_BYTES = 1024 * 1024  # a brand's stylesheet is a few kilobytes
+MAX_SVG_BYTES = 2 * 1024 * 1024
+
+
 def css_references(path: Path, folder: Path) -> list[Problem]:
     """url(...) values and @import rules in a company stylesheet that reach outside its folder."""
     import tinycss2
 
     problems: list[Problem] = []
-    rules = tinycss2.parse_stylesheet(path.read_text(encoding="utf-8"), skip_comments=True, skip_whitespace=True)
+    text = decode_text(read_inside(path, folder, MAX_CSS_BYTES), path)
+    rules = tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True)
 
     def visit(tokens) -> None:
         for token in tokens or ():
@@ -60,20 +64,75 @@ def css_references(path: Path, folder: Path) -> list[Problem]:
     return problems
 
 
+_CSS_REFERENCE = re.compile(r"""url\(\s*["']?([^"')]*)|@import\s+["']([^"']*)""", re.IGNORECASE)
+
+
 def svg_references(path: Path, folder: Path) -> list[Problem]:
-    """href and url(...) values in an SVG logo: only fragments (#id) and data: URIs are allowed."""
-    problems = []
-    for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
-        for match in SVG_REFERENCE.finditer(line):
-            reference = match.group(1) if match.group(1) is not None else match.group(2)
-            if reference and not reference.startswith(("#", "data:")):
-                problems.append(
-                    Problem(
-                        f"`{reference}`: an SVG logo must not load other files or addresses; embed what it needs",
-                        path,
-                        number,
-                        match.start() + 1,
-                        "brand.logo",
-                    )
-                )
+    """References in an SVG logo to anything but its own fragments (#id) and data: URIs.
+
+    Every attribute that names a URL (href, xlink:href, src), every `url(...)`
+    in an attribute or a <style> element, and every `@import` are checked;
+    entity declarations are refused too, since they can pull in other files
+    or expand a few bytes into gigabytes. WeasyPrint drops what it cannot
+    load in an SVG silently, so this check is what stops the build.
+    """
+    from xml.parsers import expat
+
+    data = read_inside(path, folder, MAX_SVG_BYTES)
+    problems: list[Problem] = []
+    parser = expat.ParserCreate()
+    parser.buffer_text = True
+
+    def refuse(reference: str, why: str = "") -> None:
+        problems.append(
+            Problem(
+                why or f"`{reference}`: an SVG logo must not load other files or addresses; embed what it needs",
+                path,
+                parser.CurrentLineNumber,
+                parser.CurrentColumnNumber + 1,
+                "brand.logo",
+            )
+        )
+
+    def check_text(text: str) -> None:
+        for match in _CSS_REFERENCE.finditer(text):
+            reference = (match.group(1) if match.group(1) is not None else match.group(2) or "").strip()
+            if match.group(2) is not None or (reference and not reference.startswith(("#", "data:"))):
+                refuse(reference)
+
+    def start(name: str, attributes: dict[str, str]) -> None:
+        for attribute, value in attributes.items():
+            local = attribute.rsplit(":", 1)[-1].rsplit(" ", 1)[-1].lower()
+            reference = value.strip()
+            if local in ("href", "src") and reference and not reference.startswith(("#", "data:")):
+                refuse(reference)
+            else:
+                check_text(value)
+
+    def entity(*_args) -> None:
+        refuse("", "an SVG logo must not declare entities (<!ENTITY ...>)")
+        raise _Stop
+
+    parser.StartElementHandler = start
+    parser.CharacterDataHandler = check_text
+    parser.EntityDeclHandler = entity
+    parser.ExternalEntityRefHandler = lambda *_args: 0
+    try:
+        parser.Parse(data, True)
+    except _Stop:
+        pass
+    except expat.ExpatError as error:
+        problems.append(
+            Problem(
+                f"the SVG logo is not well-formed XML ({expat.errors.messages.get(error.code, 'unreadable')})",
+                path,
+                error.lineno,
+                error.offset + 1,
+                "brand.logo",
+            )
+        )
     return problems
+
+
+class _Stop(Exception):
+    pass

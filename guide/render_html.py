@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Collection, Mapping
+import traceback
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -18,15 +19,16 @@ from typing import Any
 
 import jinja2
 from jinja2.exceptions import SecurityError
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from . import __version__
 from .brand import data_uri
 from .diagrams import ladder_svg, tint
 from .errors import Problem, UserError
+from .files import decode_text, read_inside
 from .locale import labels
-from .models import Content, Target
+from .models import Content, Role, Target
 from .plan import PLAIN, Finish
 from .resources import styles_dir, templates_dir
 from .typeset import rich, typeset
@@ -56,15 +58,51 @@ def _document(name: str, html: str, target: Target) -> HtmlDocument:
     return HtmlDocument(name, html, styles_dir().as_uri() + "/", allowed)
 
 
+MAX_TEMPLATE_BYTES = 256 * 1024  # the theme's largest template is about 8 KB
+MAX_HTML_CHARS = 16 * 1024 * 1024  # a whole guide is about 100 KB of HTML
+HTML_CHARS_PER_HIRE = 64 * 1024  # packets grow with the roster
+
+
+class FolderLoader(jinja2.BaseLoader):
+    """Templates from a list of folders, read as untrusted files (see `files.py`).
+
+    Jinja2's own FileSystemLoader follows links out of its folders; this one
+    reads only ordinary files that resolve inside the folder they were found
+    in, with a size limit. A template is read again whenever its bytes
+    change, so a long-lived process never renders a stale copy.
+    """
+
+    def __init__(self, folders: tuple[Path, ...]) -> None:
+        self.folders = folders
+
+    def get_source(self, environment: jinja2.Environment, template: str):
+        pieces = jinja2.loaders.split_template_path(template)
+        for folder in self.folders:
+            path = folder.joinpath(*pieces)
+            if not os.path.lexists(path):
+                continue
+            source = decode_text(read_inside(path, folder, MAX_TEMPLATE_BYTES), path)
+
+            def uptodate(path: Path = path, folder: Path = folder, source: str = source) -> bool:
+                try:
+                    return decode_text(read_inside(path, folder, MAX_TEMPLATE_BYTES), path) == source
+                except UserError:
+                    return False
+
+            return source, str(path), uptodate
+        raise jinja2.TemplateNotFound(template)
+
+
 @cache
 def _environment(template_dirs: tuple[Path, ...]) -> jinja2.Environment:
     """Templates are looked up company folder first, then the theme.
 
     Company templates come from outside the team, so every template runs in
-    Jinja2's sandbox, with autoescaping on.
+    Jinja2's sandbox, with autoescaping on, and receives plain data only
+    (see `_context`): the sandbox is the second wall, not the first.
     """
-    env = SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader([str(d) for d in template_dirs]),
+    env = ImmutableSandboxedEnvironment(
+        loader=FolderLoader(template_dirs),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -104,7 +142,7 @@ def font_faces(target: Target) -> str:
 
     rules = []
     for path in target.brand.font_files:
-        face = read_font(path)
+        face = read_font(path, target.company_dir or path.parent)
         family, source = css_string(target.brand.font.family), css_string(path.as_uri())
         style = "italic" if face.italic else "normal"
         rules.append(
@@ -149,50 +187,136 @@ def brand_properties(target: Target, finish: Finish | None = None) -> str:
 def created(content: Content) -> str:
     """The document date: `SOURCE_DATE_EPOCH` when set (reproducible builds), else the content's date."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
+    if not epoch:
+        return content.guide.date.isoformat()
+    try:
         return dt.datetime.fromtimestamp(int(epoch), dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return content.guide.date.isoformat()
+    except (ValueError, OverflowError, OSError):
+        raise UserError(
+            Problem(
+                f"the environment variable SOURCE_DATE_EPOCH is `{_short(epoch)}`: it must be a whole number of "
+                "seconds since 1970-01-01 (for example 1767225600), or unset"
+            )
+        ) from None
 
 
-def _context(content: Content, target: Target) -> dict[str, Any]:
-    words = labels(target.locale)
+def _short(text: str) -> str:
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _role_data(role: Role, content: Content) -> dict[str, Any]:
+    """A role as plain data, its next steps resolved to titles and ranks."""
+    data = role.model_dump(mode="json")
+    data["label"] = role.label
+    steps = []
+    for step in role.next_steps:
+        if step.role is not None:
+            other = content.role(step.role)
+            steps.append({"role": other.id, "title": other.title, "rank": other.rank, "note": step.note})
+        else:
+            steps.append({"role": None, "title": step.title, "rank": None, "note": step.note})
+    data["next_steps"] = steps
+    following = content.next_role(role)
+    data["next"] = {"id": following.id, "title": following.title, "rank": following.rank} if following else None
+    return data
+
+
+def _context(content: Content, target: Target, ladder_height: float) -> dict[str, Any]:
+    """What every template receives: plain data only (text, numbers, lists and mappings of them).
+
+    No model, path or function reaches a template, so a company template
+    cannot call a method that reads or writes a file, whatever the sandbox
+    lets through. SVG diagrams and URLs are prepared here.
+    """
+    brand = target.brand
+    title = content.guide.ladder.title
+    roles = []
+    for role in content.roles:
+        data = _role_data(role, content)
+        data["ladder"] = ladder_svg(content.roles, brand, current=role.id, height=ladder_height, title=title)
+        roles.append(data)
+    sections = [section.model_dump(mode="json") for section in content.sections]
     return {
         "created": created(content),
-        "content": content,
-        "guide": content.guide,
-        "roles": content.roles,
-        "target": target,
-        "brand": target.brand,
-        "labels": words,
+        "guide": content.guide.model_dump(mode="json", by_alias=False),
+        "competencies": content.competencies.model_dump(mode="json"),
+        "roles": roles,
+        "sections": {place: [s for s in sections if s["placement"] == place] for place in ("start", "end")},
+        "brand": {
+            "name": brand.name,
+            "colors": brand.colors.model_dump(),
+            "font": brand.font.family,
+            "url": brand.url,
+        },
+        "labels": dict(labels(target.locale)),
         "lang": target.locale,
-        "logo": data_uri(target.brand.logo) if target.brand.logo else None,
+        "paper": target.paper,
+        "logo": data_uri(brand.logo, target.company_dir or brand.logo.parent) if brand.logo else None,
         "company_css": [path.as_uri() for path in target.stylesheets],
         "version": __version__,
-        "ladder": lambda current=None, **kw: ladder_svg(
-            content.roles, target.brand, current=current, title=content.guide.ladder.title, **kw
-        ),
+        "ladder": ladder_svg(content.roles, brand, height=150, use_title=True, title=title),
+        "cover_ladder": ladder_svg(content.roles, brand, width=600, height=260, decorative=True),
     }
 
 
-def _render(theme: Target, name: str, **context: Any) -> str:
-    """Render one template; a broken or unsafe company template is the user's error, located."""
+def _render(theme: Target, name: str, limit: int = MAX_HTML_CHARS, **context: Any) -> str:
+    """Render one template; a broken, unsafe or runaway company template is the user's error, located.
+
+    The output is collected piece by piece and stops at `limit` characters,
+    so a template that loops without end cannot fill the memory (the build's
+    time limit stops one that runs without output).
+    """
     try:
-        return _templates(theme).get_template(name).render(**context)
+        pieces, size = [], 0
+        for piece in _templates(theme).get_template(name).generate(**context):
+            size += len(piece)
+            if size > limit:
+                raise UserError(
+                    Problem(
+                        f"the template {name} made more than {limit // (1024 * 1024)} MB of HTML; "
+                        "a loop in a company template may run too often",
+                        theme.templates_dir,
+                    )
+                )
+            pieces.append(piece)
+        return "".join(pieces)
     except jinja2.TemplateSyntaxError as error:
         path = Path(error.filename) if error.filename else None
         raise UserError(Problem(f"template error: {error.message}", path, error.lineno)) from None
     except SecurityError as error:
-        raise UserError(Problem(f"a company template tried something unsafe and was stopped: {error}")) from None
-    except jinja2.TemplateError as error:
-        if theme.templates_dir is None:
+        path, line = _template_frame(error, theme)
+        raise UserError(
+            Problem(f"a company template tried something unsafe and was stopped: {error}", path, line)
+        ) from None
+    except UserError:
+        raise
+    except Exception as error:
+        path, line = _template_frame(error, theme)
+        if path is None:
             raise
-        raise UserError(Problem(f"a company template failed: {error}", theme.templates_dir)) from None
+        raise UserError(Problem(f"a company template failed: {error}", path, line)) from None
+
+
+def _template_frame(error: BaseException, theme: Target) -> tuple[Path | None, int | None]:
+    """The company template file and line where `error` happened, if it happened in one.
+
+    Jinja2 rewrites tracebacks so that template code appears under the
+    template's own file name and line.
+    """
+    if theme.templates_dir is None:
+        return None, None
+    folder = theme.templates_dir
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        path = Path(frame.filename)
+        if path.is_relative_to(folder):
+            return path, frame.lineno
+    return folder, None
 
 
 def render_guide(content: Content, target: Target, finish: Finish = PLAIN) -> HtmlDocument:
     """The multi-page career guide."""
     css = _stylesheet(target, finish, "base", "guide")
-    html = _render(target, "guide.html", **_context(content, target), css=css)
+    html = _render(target, "guide.html", **_context(content, target, 84), css=css)
     return _document("career-guide", html, target)
 
 
@@ -210,14 +334,13 @@ def render_cards(
     """
     scales = scales or {}
     wanted = {only} if isinstance(only, str) else (set(only) if only is not None else None)
-    cards = [role for role in content.roles if wanted is None or role.id in wanted]
-    html = _render(
-        target,
-        "cards.html",
-        **_context(content, target),
-        css=_stylesheet(target, finish, "base", "cards"),
-        cards=[(role, CARD_SCALES[scales.get(role.id, 0)]) for role in cards],
-    )
+    context = _context(content, target, 72)
+    cards = [
+        (role, CARD_SCALES[scales.get(role["id"], 0)])
+        for role in context["roles"]
+        if wanted is None or role["id"] in wanted
+    ]
+    html = _render(target, "cards.html", **context, css=_stylesheet(target, finish, "base", "cards"), cards=cards)
     name = only if isinstance(only, str) else "role-cards"
     return _document(name, html, target)
 
@@ -230,19 +353,32 @@ def render_backs(content: Content, target: Target, finish: Finish = PLAIN) -> Ht
 
         code = segno.make(target.brand.url, error="m")
         qr = Markup(code.svg_inline(scale=1, border=0, dark=target.brand.colors.text, omitsize=True))
-    html = _render(
-        target,
-        "card-backs.html",
-        **_context(content, target),
-        css=_stylesheet(target, finish, "base", "cards"),
-        qr=qr,
-    )
+    css = _stylesheet(target, finish, "base", "cards")
+    html = _render(target, "card-backs.html", **_context(content, target, 72), css=css, qr=qr)
     return _document("card-backs", html, target)
 
 
-def render_packets(content: Content, target: Target, hires) -> HtmlDocument:
-    """The personal pages of every hire on a roster, in one document: a cover and their role."""
+def render_packets(content: Content, target: Target, hires: Sequence[Any]) -> HtmlDocument:
+    """The personal pages of every hire on a roster, in one document: a cover and their role.
+
+    `hires` are `onboard.Hire`s; each reaches the template as a mapping with
+    its role's data under `role` and its start date as text.
+    """
     css = _stylesheet(target, PLAIN, "base", "cards")
-    return _document(
-        "packets", _render(target, "packet.html", **_context(content, target), css=css, hires=hires), target
-    )
+    context = _context(content, target, 72)
+    roles = {role["id"]: role for role in context["roles"]}
+    people = [
+        {
+            "name": hire.name,
+            "role": roles[hire.role_id],
+            "start_date": hire.start_date.isoformat() if hire.start_date else None,
+            "manager": hire.manager,
+            "buddy": hire.buddy,
+            "email": hire.email,
+            "note": hire.note,
+        }
+        for hire in hires
+    ]
+    limit = MAX_HTML_CHARS + HTML_CHARS_PER_HIRE * len(hires)
+    html = _render(target, "packet.html", limit, **context, css=css, hires=people)
+    return _document("packets", html, target)

@@ -53,8 +53,8 @@ EXPECTED = {
     "symlink-logo": (1, ["brand.logo:", "points outside the company's folder"]),
     "huge-png": (1, ["brand.logo: the PNG logo is 20000x20000 pixels", "more than the 25 million"]),
     "truncated-png": (1, ["brand.logo: the PNG logo cannot be read"]),
-    "invalid-utf8": (1, ["company.yaml: not valid UTF-8"]),
-    "five-megabytes": (1, ["company.yaml: file too large (5.0 MB; the limit is 1 MB)"]),
+    "invalid-utf8": (1, ["company.yaml:1: not valid UTF-8"]),
+    "five-megabytes": (1, ["company.yaml: file too large (the limit is 1 MB)"]),
 }
 
 
