@@ -20,6 +20,7 @@ from .errors import UserError
 
 EXIT_INPUT = 1
 EXIT_INTERNAL = 3
+EXIT_INTERRUPTED = 130  # what shells report for Ctrl-C
 
 
 class CareerGuideGroup(click.Group):
@@ -30,7 +31,10 @@ class CareerGuideGroup(click.Group):
             for problem in error.problems:
                 click.secho(f"error: {problem}", fg="red", err=True)
             ctx.exit(EXIT_INPUT)
-        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
+        except KeyboardInterrupt:
+            click.echo("\nstopped (Ctrl-C): files already written are complete; nothing is half-written", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as error:
             if os.environ.get("CAREERGUIDE_DEBUG"):
@@ -131,6 +135,13 @@ def _out_option(help_text: str):
 @click.option(
     "--fail-fast", is_flag=True, help="Stop at the first target that fails (the default is to build the rest)."
 )
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=600,
+    show_default=True,
+    help="Seconds one target may take before it is stopped as failed (0: no limit); the others still build.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but problems.")
 @click.option("--watch", is_flag=True, help="Keep running, and rebuild what changed whenever a file changes.")
 @_company_options
@@ -148,6 +159,7 @@ def build(
     force: bool,
     shard: str,
     fail_fast: bool,
+    timeout: float,
     quiet: bool,
     watch: bool,
     companies,
@@ -183,6 +195,7 @@ def build(
         force=force,
         shard=shard_range,
         fail_fast=fail_fast,
+        timeout=timeout or None,
     )
     if watch:
         from .watch import watch_and_build
@@ -322,22 +335,35 @@ def validate(strict: bool, companies, all_targets: bool, content_dir: Path | Non
 @_out_option("Packets go to OUT/<company>/onboarding/.")
 @click.option("--strict", is_flag=True, help="Build nothing if any row of the roster is bad.")
 @click.option("--shared", is_flag=True, help="Make packets readable by everyone (default: by their owner only).")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=1800,
+    show_default=True,
+    help="Seconds the whole roster may take before it is stopped (0: no limit).",
+)
 @_content_option
-def onboard(company: str, roster: Path, out_dir: Path, strict: bool, shared: bool, content_dir: Path | None) -> None:
+def onboard(
+    company: str, roster: Path, out_dir: Path, strict: bool, shared: bool, timeout: float, content_dir: Path | None
+) -> None:
     """Write an onboarding packet for every new hire on a roster: their pages, then the company's guide."""
+    from .limits import time_limit
     from .load import load_content
     from .onboard import build_packets, read_roster
-    from .pipeline import prepare_company
+    from .pipeline import prepare_company, target_lock
     from .plan import BuildOptions, content_dir_for, resolve_company
 
     options = BuildOptions(content_dir=content_dir)
     folder = resolve_company(company, options.project)
-    prepared = prepare_company(load_content(content_dir_for(options)), folder)
-    hires, problems = read_roster(roster, prepared.content)
-    if problems and strict:
-        raise UserError(problems)
-    out = out_dir / prepared.target.slug / "onboarding"
-    for path, hire in zip(build_packets(prepared, hires, out, shared), hires, strict=True):
+    with time_limit(timeout or None, f"the packets for {folder.name}"):
+        prepared = prepare_company(load_content(content_dir_for(options)), folder)
+        hires, problems = read_roster(roster, prepared.content)
+        if problems and (strict or not hires):
+            raise UserError(problems)
+        out = out_dir / prepared.target.slug / "onboarding"
+        with target_lock(out):
+            written = build_packets(prepared, hires, out, shared)
+    for path, hire in zip(written, hires, strict=True):
         click.echo(f"{hire.name}: {path}")
     if problems:
         click.echo(f"{len(hires)} packets written; {len(problems)} rows could not be used:", err=True)

@@ -16,6 +16,8 @@ from markupsafe import Markup, escape
 from .models import Brand, Role
 
 LABEL_SIZE = 11.5
+LABEL_FLOOR = 7.0  # smaller than this, labels move to a legend
+LEGEND_SIZE = 10.0
 # Average advance of a character, as a share of the font size: generous, so
 # that wide fonts still fit.
 CHAR_WIDTH = 0.58
@@ -51,20 +53,28 @@ def ladder_svg(
     gap = 6.0
     step_width = (width - gap * (count - 1)) / count
     names = [role.title if use_title else role.label for role in roles]
-    # Labels wrap to the step's width; a word too long for it makes every
-    # label smaller, down to a floor, rather than spilling out of its step.
+    # Labels wrap to the step's width at whole words; a word too long for it
+    # makes every label smaller, down to a floor. Below the floor (many
+    # roles, or very long words) the steps carry their numbers only and the
+    # names are set in a legend under the staircase: never cut, never dropped.
     room = step_width - 14
     longest = max(len(word) for name in names for word in name.split())
-    size = max(7.0, min(LABEL_SIZE, room / (longest * CHAR_WIDTH)))
-    per_line = max(4, int(room / (size * CHAR_WIDTH)))
-    labels = {role.id: textwrap.wrap(name, per_line)[:3] for role, name in zip(roles, names, strict=True)}
+    size = min(LABEL_SIZE, room / (longest * CHAR_WIDTH))
+    legend = size < LABEL_FLOOR and not decorative
+    number_size = min(22.0, (step_width - 8) / (len(str(count)) * 0.62))
+    labels: dict[str, list[str]] = {}
+    if not legend:
+        per_line = max(1, int(room / (size * CHAR_WIDTH)))
+        labels = {role.id: _wrap(name, per_line) for role, name in zip(roles, names, strict=True)}
     # The lowest step holds its number and its longest label; the steps rise
     # by at least a visible amount above it.
     line = size * 1.15
-    needed = 44 + line * max(len(lines) for lines in labels.values())
-    height = max(height, needed + 5 * (count - 1))
-    lowest = max(height * 0.42, needed)
-    rise = (height - lowest) / max(count - 1, 1)
+    needed = 22 + number_size + line * max((len(lines) for lines in labels.values()), default=0)
+    legend_rows, legend_height, legend_size = _legend(roles, names, width) if legend else ([], 0.0, LEGEND_SIZE)
+    stairs = max(height, needed + 5 * (count - 1))
+    lowest = max(stairs * 0.42, needed)
+    rise = (stairs - lowest) / max(count - 1, 1)
+    height = stairs + legend_height
     primary, text = brand.colors.primary, brand.colors.text
     family = escape(brand.font.family)
     if decorative:
@@ -81,7 +91,7 @@ def ladder_svg(
     for index, role in enumerate(roles):
         step_height = lowest + rise * index
         x = index * (step_width + gap)
-        y = height - step_height
+        y = stairs - step_height
         active = role.id == current
         fill = primary if active else tint(primary, 0.10)
         ink = "#FFFFFF" if active else text
@@ -94,14 +104,52 @@ def ladder_svg(
         if decorative:
             continue
         parts.append(
-            f'<text x="{x + 8:.1f}" y="{y + 30:.1f}" font-family="{family}" font-size="22" '
-            f'font-weight="700" fill="{number_ink}">{role.rank}</text>'
+            f'<text x="{x + 4 + min(4.0, step_width / 10):.1f}" y="{y + 8 + number_size:.1f}" '
+            f'font-family="{family}" font-size="{round(number_size, 1):g}" font-weight="700" fill="{number_ink}">'
+            f"{role.rank}</text>"
         )
-        for line_index, text_line in enumerate(labels[role.id]):
+        for line_index, text_line in enumerate(labels.get(role.id, ())):
             parts.append(
-                f'<text x="{x + 8:.1f}" y="{y + 36 + line * (line_index + 1):.1f}" font-family="{family}" '
-                f'font-size="{size:.1f}" font-weight="{700 if active else 400}" fill="{ink}">'
-                f"{escape(text_line)}</text>"
+                f'<text x="{x + 8:.1f}" y="{y + 14 + number_size + line * (line_index + 1):.1f}" '
+                f'font-family="{family}" font-size="{size:.1f}" font-weight="{700 if active else 400}" '
+                f'fill="{ink}">{escape(text_line)}</text>'
             )
+    current_rank = next((role.rank for role in roles if role.id == current), None)
+    for x, y, rank, text_line in legend_rows:
+        parts.append(
+            f'<text x="{x:.1f}" y="{stairs + y:.1f}" font-family="{family}" font-size="{legend_size:.1f}" '
+            f'font-weight="{700 if rank == current_rank else 400}" fill="{text}">{escape(text_line)}</text>'
+        )
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def _wrap(name: str, per_line: int) -> list[str]:
+    """Whole words per line; a single word longer than the line keeps its own line whole."""
+    return textwrap.wrap(name, per_line, break_long_words=False, break_on_hyphens=False) or [name]
+
+
+def _legend(roles: Sequence[Role], names: list[str], width: float) -> tuple[list[tuple], float, float]:
+    """Rows of "rank  name" in columns under the staircase.
+
+    As many columns (up to three) as the longest word allows; one column
+    sets its type smaller if even that is too narrow. Returns the rows as
+    (x, y, rank, text), the legend's height and its type size.
+    """
+    longest = max(len(word) for name in names for word in name.split()) + 3
+    columns = max(1, min(3 if len(roles) > 16 else 2, int(width / (longest * LEGEND_SIZE * CHAR_WIDTH + 24))))
+    column_width = width / columns
+    size = min(LEGEND_SIZE, (column_width - 24) / (longest * CHAR_WIDTH))
+    per_column = -(-len(roles) // columns)
+    per_line = max(1, int((column_width - 24) / (size * CHAR_WIDTH)))
+    line = size * 1.3
+    rows: list[tuple] = []
+    heights = [size * 1.8] * columns
+    for index, (role, name) in enumerate(zip(roles, names, strict=True)):
+        column = index // per_column
+        lines = _wrap(f"{role.rank}\u2002{name}", per_line)
+        for line_index, text_line in enumerate(lines):
+            indent = 0 if line_index == 0 else size * 1.3
+            rows.append((column * column_width + indent, heights[column] + line * line_index, role.rank, text_line))
+        heights[column] += line * len(lines) + size * 0.25
+    return rows, max(heights) + size * 0.4, size

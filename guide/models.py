@@ -8,11 +8,12 @@ them and never change them.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, create_model, model_validator
 
 # Limits that no real guide comes near, so that a hostile or broken file
 # fails with a clear message instead of making a 5,000-page PDF.
@@ -23,6 +24,28 @@ MAX_ROLES = 40  # roles on one ladder
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT)]
 TextList = Annotated[list[Text], Field(min_length=1, max_length=MAX_ITEMS)]
 HexColor = Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$")]
+URL_SCHEMES = ("http", "https", "mailto")
+
+
+def _check_url(value: str) -> str:
+    """Only web and mail links reach a PDF: a `javascript:` or `file:` link would be clickable in it."""
+    scheme = value.split(":", 1)[0].lower() if ":" in value else ""
+    if scheme not in URL_SCHEMES or any(c.isspace() or ord(c) < 32 for c in value) or value.endswith(":"):
+        raise ValueError(
+            f"`{value[:60]}` is not a web or mail address: write a full address starting with https://, "
+            "http:// or mailto:"
+        )
+    return value
+
+
+def _check_email(value: str) -> str:
+    if re.fullmatch(r"[^@\s:/<>\"]+@[^@\s:/<>\"]+\.[^@\s:/<>\"]+", value) is None:
+        raise ValueError(f"`{value[:60]}` is not an e-mail address like name@example.com")
+    return value
+
+
+Url = Annotated[Text, AfterValidator(_check_url)]
+Email = Annotated[Text, AfterValidator(_check_email)]
 
 
 class Strict(BaseModel):
@@ -103,7 +126,7 @@ class Source(Strict):
     title: Text
     author: Text
     publisher: Text
-    url: Text | None = None
+    url: Url | None = None
     note: Text | None = None
 
 
@@ -153,19 +176,19 @@ class CompanyBrand(Strict):
     logo: Text | None = Field(None, description="SVG or PNG logo, relative to the company folder.")
     colors: Colors = Colors()
     font: Font = Font()
-    url: Text | None = Field(None, description="The company's careers or intranet page.")
+    url: Url | None = Field(None, description="The company's careers or intranet page (https://...).")
 
 
 class Contact(Strict):
     name: Text
     role: Text | None = None
-    email: Text | None = None
+    email: Email | None = None
     note: Text | None = None
 
 
 class Link(Strict):
     title: Text
-    url: Text
+    url: Url
     note: Text | None = None
 
 

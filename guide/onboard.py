@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Problem, UserError
+from .files import read_bounded
 from .models import Content
 
 COLUMNS = ("name", "role", "start_date", "manager", "buddy", "email", "note")
@@ -56,14 +57,14 @@ def read_roster(path: Path, content: Content) -> tuple[list[Hire], list[Problem]
     def problem(message: str, row: int | None = None, column: str | None = None) -> None:
         problems.append(Problem(message, path, row, None, column))
 
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise UserError(Problem(f"cannot read the roster: {error.strerror}", path)) from None
-    if len(data) > MAX_ROSTER_BYTES:
-        raise UserError(Problem("the roster is larger than 5 MB", path))
-    rows = _xlsx_rows(path, data) if path.suffix.lower() == ".xlsx" else _csv_rows(path, data)
-    rows = [(number, row) for number, row in enumerate(rows, 1) if any(cell.strip() for cell in row)]
+    data = read_bounded(path, MAX_ROSTER_BYTES)
+    reader = _xlsx_rows(path, data) if path.suffix.lower() == ".xlsx" else _csv_rows(path, data)
+    rows = []
+    for count, (number, row) in enumerate(reader, 1):
+        if count > MAX_ROWS * 2:  # blank rows count too: a sheet can claim a million of them
+            raise UserError(Problem(f"more than {MAX_ROWS} people on one roster; split it", path, number))
+        if any(cell.strip() for cell in row):
+            rows.append((number, [_clean(cell) for cell in row]))
     if not rows:
         raise UserError(Problem("the roster is empty: it needs a header row and one row per person", path))
     header_line, header = rows[0]
@@ -115,7 +116,7 @@ def read_roster(path: Path, content: Content) -> tuple[list[Hire], list[Problem]
                 bad = True
         if bad:
             continue
-        key = (values["name"].casefold(), values.get("email", "").casefold())
+        key = (values["name"].casefold(), values.get("email", "").casefold())  # one normal form: see _clean
         if key in seen:
             problem(f"{values['name']} is on the roster twice (also row {seen[key]})", number, "name")
             continue
@@ -140,33 +141,103 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].strip("-")
 
 
-def _csv_rows(path: Path, data: bytes) -> list[list[str]]:
+# Control characters (NUL, terminal escapes) and the invisible marks that
+# reorder text (bidirectional overrides) never reach a terminal, a file name
+# or a PDF's metadata. Joiners that some scripts need are kept.
+_INVISIBLE = re.compile("[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]")
+
+
+def _clean(cell: str) -> str:
+    """A cell's text in one Unicode normal form (NFC), without control characters."""
+    return _INVISIBLE.sub("", unicodedata.normalize("NFC", cell)).replace("\t", " ")
+
+
+def _csv_rows(path: Path, data: bytes):
+    """(line, cells) for each record, `line` being where the record starts in the file."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise UserError(Problem("not UTF-8 text: save the roster as 'CSV UTF-8' and try again", path, line)) from None
-    return list(csv.reader(io.StringIO(text)))
+    reader = csv.reader(io.StringIO(text))
+    start = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise UserError(Problem(f"this line cannot be read as CSV ({error})", path, start)) from None
+        yield start, row
+        start = reader.line_num + 1
 
 
-def _xlsx_rows(path: Path, data: bytes) -> list[list[str]]:
-    """The first sheet of an Excel workbook as rows of text, dates as ISO dates."""
+MAX_XLSX_UNPACKED = 64 * 1024 * 1024  # the roster's sheets and strings, unpacked
+MAX_COLUMNS = 64
+
+
+def _xlsx_rows(path: Path, data: bytes):
+    """(row number, cells) of the first sheet of an Excel workbook, as text, dates as ISO dates.
+
+    Bounded whatever the file claims: its unpacked size is checked before
+    openpyxl reads it, the sheet's own `<dimension>` (which can hide rows)
+    is ignored, rows are read one at a time, and only the first 64 columns
+    are read. A formula without a saved value is reported by its cell.
+    """
+    import zipfile
+
     import openpyxl
+    from openpyxl.utils import get_column_letter
 
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError) as error:
+        raise UserError(
+            Problem(f"cannot read this Excel file: it is damaged or not an .xlsx file ({error})", path)
+        ) from None
+    if unpacked > MAX_XLSX_UNPACKED:
+        raise UserError(Problem("the workbook unpacks to more than 64 MB; a roster is far smaller", path))
+    try:
+        values_book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        formula_book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as error:  # openpyxl raises many kinds for a broken file
         raise UserError(Problem(f"cannot read this Excel file ({type(error).__name__})", path)) from None
-    rows = []
-    for values in workbook.worksheets[0].iter_rows(values_only=True):
-        cells = []
-        for value in values:
-            if isinstance(value, dt.datetime):
-                value = value.date()
-            cells.append("" if value is None else value.isoformat() if isinstance(value, dt.date) else str(value))
-        rows.append(cells)
-    workbook.close()
-    return rows
+    try:
+        sheets = (values_book.worksheets[0], formula_book.worksheets[0])
+        for sheet in sheets:
+            sheet.reset_dimensions()
+        rows = zip(*(sheet.iter_rows(max_col=MAX_COLUMNS + 1) for sheet in sheets), strict=False)
+        for number, (cells, formulas) in enumerate(rows, 1):
+            texts = []
+            for index, (cell, formula) in enumerate(zip(cells, formulas, strict=False)):
+                value = cell.value
+                if index >= MAX_COLUMNS and value not in (None, ""):
+                    raise UserError(Problem(f"more than {MAX_COLUMNS} columns; a roster needs a few", path, number))
+                if value is None and isinstance(formula.value, str) and formula.value.startswith("="):
+                    raise UserError(
+                        Problem(
+                            f"cell {get_column_letter(index + 1)}{number} holds a formula with no saved value; "
+                            "open the file in Excel and save it, or type the value",
+                            path,
+                            number,
+                        )
+                    )
+                if isinstance(value, dt.datetime):
+                    value = value.date()
+                texts.append("" if value is None else value.isoformat() if isinstance(value, dt.date) else str(value))
+            while texts and not texts[-1]:
+                texts.pop()  # read-only sheets pad every row to the widest
+            yield number, texts[:MAX_COLUMNS]
+    except UserError:
+        raise
+    except Exception as error:  # broken sheet XML surfaces while reading rows
+        raise UserError(
+            Problem(f"cannot read this Excel file: its sheet is damaged ({type(error).__name__})", path)
+        ) from None
+    finally:
+        values_book.close()
+        formula_book.close()
 
 
 def packet_name(name: str, used: set[str], row: int, email: str = "") -> str:
@@ -190,20 +261,19 @@ def build_packets(prepared, hires: list[Hire], out: Path, shared: bool = False) 
 
     from .locale import labels
     from .render_html import render_guide, render_packets
-    from .render_pdf import Renderer, anchor_pages, pdf_bytes
+    from .render_pdf import Renderer, page_ranges, pdf_bytes
     from .write import write_atomic
 
     content, target = prepared.content, prepared.target
     renderer = Renderer()
     guide_reader = PdfReader(io.BytesIO(pdf_bytes(renderer.render(render_guide(content, target)))))
     personal = renderer.render(render_packets(content, target, hires))
-    starts = anchor_pages(personal, "hire-")
-    ends = [starts[str(i)] for i in range(1, len(hires))] + [len(personal.pages)]
+    ranges = list(page_ranges(personal, "hire-", [str(i) for i in range(len(hires))], "packet.html").values())
     written: list[Path] = []
     used: set[str] = set()
     words = labels(target.locale)
     for index, hire in enumerate(hires):
-        pages = personal.pages[starts[str(index)] : ends[index]]
+        pages = personal.pages[ranges[index].start : ranges[index].stop]
         own = PdfReader(io.BytesIO(pdf_bytes(personal.copy(pages), title=f"{words['packet_title']}: {hire.name}")))
         writer = PdfWriter()
         writer.append(own)

@@ -20,6 +20,7 @@ from pathlib import Path
 from .brand import check_brand
 from .company import company_target, load_company
 from .errors import Problem, UserError
+from .limits import time_limit
 from .load import Loaded, load_content
 from .merge import merge_company
 from .models import Content, Target
@@ -40,7 +41,7 @@ from .plan import (
 )
 from .render_html import BLEED_MM, CARD_SCALES, render_backs, render_cards, render_guide
 from .validate import validate
-from .write import write_atomic
+from .write import write_all
 
 
 @dataclass
@@ -194,12 +195,13 @@ def build_spec(spec: TargetSpec, digest: str, options: BuildOptions) -> tuple[Bu
     started = time.perf_counter()
     content_dir = content_dir_for(options)
     try:
-        if content_dir not in _SHARED:
-            _SHARED[content_dir] = load_content(content_dir)
-        prepared = prepare_spec(spec, _SHARED[content_dir], options)
-        _RENDERER = _RENDERER or Renderer()
-        with target_lock(options.out_dir / spec.slug):
-            result = build_target(prepared.content, prepared.target, options, _RENDERER, digest)
+        with time_limit(options.timeout, f"building {spec.slug}"):
+            if content_dir not in _SHARED:
+                _SHARED[content_dir] = load_content(content_dir)
+            prepared = prepare_spec(spec, _SHARED[content_dir], options)
+            _RENDERER = _RENDERER or Renderer()
+            with target_lock(options.out_dir / spec.slug):
+                result = build_target(prepared.content, prepared.target, options, _RENDERER, digest)
     except UserError as error:
         return BuildResult(spec.slug, failed=True, seconds=time.perf_counter() - started), error.problems
     result.warnings[:0] = [str(w) for w in prepared.warnings]
@@ -236,7 +238,7 @@ def build_target(
     succeeded, so a failing target leaves its previous outputs untouched.
     """
     from .impose import impose
-    from .render_pdf import card_pages, pdf_bytes
+    from .render_pdf import card_pages, page_ranges, pdf_bytes
 
     finish = options.finish
     bleed = BLEED_MM if finish.print_ready else 0
@@ -258,7 +260,9 @@ def build_target(
     backs = []
     if finish.card_backs:
         backs_html = render_backs(content, target, finish)
-        backs = renderer.render(backs_html).pages
+        laid_out = renderer.render(backs_html)
+        ranges = page_ranges(laid_out, "back-", [role.id for role in content.roles], "card-backs.html")
+        backs = [laid_out.pages[pages[0]] for pages in ranges.values()]
         if options.emit_html:
             files[out / "card-backs.html"] = backs_html.html
     for index, role in enumerate(content.roles):
@@ -290,31 +294,40 @@ def build_target(
         for role in content.roles:
             files[out / "cards" / f"{role.id}.png"] = preview_png(files[out / "cards" / f"{role.id}.pdf"])
 
-    result.outputs = [write_atomic(path, data) for path, data in files.items()]
     result.warnings = renderer.warnings[before:]
-    _finish_target(out, result.outputs, digest)
+    result.outputs = write_target(out, files, digest)
     return result
 
 
-def _finish_target(out: Path, outputs: list[Path], digest: str | None) -> None:
-    """Remove outputs of the previous build that this one no longer makes, then record the manifest."""
+def write_target(out: Path, files: dict[Path, bytes | str], digest: str | None) -> list[Path]:
+    """Write a target's outputs and its manifest all at once, then remove outputs it no longer makes.
+
+    The manifest is made from the bytes in memory and written with them, so
+    it always describes exactly the files beside it.
+    """
     previous = read_manifest(out) or {}
+    staged = {path: data.encode("utf-8") if isinstance(data, str) else data for path, data in files.items()}
+    if digest is not None:
+        text = json.dumps(manifest_for(digest, out, staged, _page_counts(staged)), indent=2, sort_keys=True)
+        staged[out / MANIFEST] = text + "\n"
+    write_all(staged)
     for name in previous.get("outputs", {}):
         path = out / name
-        if path not in outputs and path.resolve().is_relative_to(out.resolve()):
+        if path not in files and path.resolve().is_relative_to(out.resolve()):
             path.unlink(missing_ok=True)
-    if digest is None:
-        return
+    return list(files)
+
+
+def _page_counts(files: dict[Path, bytes]) -> dict[Path, int]:
     import pypdfium2 as pdfium
 
     pages = {}
-    for path in outputs:
+    for path, data in files.items():
         if path.suffix == ".pdf":
-            document = pdfium.PdfDocument(str(path))
+            document = pdfium.PdfDocument(data)
             pages[path] = len(document)
             document.close()
-    text = json.dumps(manifest_for(digest, out, outputs, pages), indent=2, sort_keys=True) + "\n"
-    write_atomic(out / MANIFEST, text)
+    return pages
 
 
 def fit_cards(content: Content, target: Target, renderer, finish: Finish = PLAIN):

@@ -15,12 +15,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
 
 from . import __version__
 from .errors import Problem, UserError
+from .files import outside, walk_files
 from .resources import default_content_dir, locales_dir, styles_dir, templates_dir
 
 COMPANIES = "companies"
@@ -57,6 +59,7 @@ class BuildOptions:
     force: bool = False
     shard: tuple[int, int] = (1, 1)
     fail_fast: bool = False
+    timeout: float | None = 600.0  # seconds one target may take; None for no limit
 
 
 @dataclass(frozen=True)
@@ -114,8 +117,27 @@ def plan_targets(options: BuildOptions) -> list[TargetSpec]:
         folders = list({folder.resolve(): folder for folder in folders}.values())
     specs = [TargetSpec(DEFAULT_TARGET)] if options.all_targets or not folders else []
     specs += [TargetSpec(folder.name, folder) for folder in folders]
+    _refuse_shared_outputs(specs, options.out_dir)
     index, count = options.shard
     return [spec for number, spec in enumerate(specs) if number % count == index - 1]
+
+
+def _refuse_shared_outputs(specs: list[TargetSpec], out_dir: Path) -> None:
+    """Two company folders with one name would write into one output folder: the second would overwrite the first."""
+    by_slug: dict[str, list[TargetSpec]] = {}
+    for spec in specs:
+        by_slug.setdefault(spec.slug, []).append(spec)
+    problems = [
+        Problem(
+            f"{len(same)} company folders are named `{slug}` and would all write into {out_dir / slug}: "
+            + ", ".join(str(spec.folder) for spec in same)
+            + "; rename all but one folder, or build them one at a time with different --out folders"
+        )
+        for slug, same in by_slug.items()
+        if len(same) > 1
+    ]
+    if problems:
+        raise UserError(problems)
 
 
 def parse_shard(text: str) -> tuple[int, int]:
@@ -133,23 +155,40 @@ def parse_shard(text: str) -> tuple[int, int]:
 # What a target's outputs depend on
 
 
-def _files(root: Path) -> list[Path]:
-    return sorted(
-        p
-        for p in root.rglob("*")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
-    )
+MAX_HASHED_BYTES = 64 * 1024 * 1024  # larger than any input the build reads
 
 
 def _tree_digest(root: Path, cache: dict[Path, str]) -> str:
-    """A digest of every file under `root`, by relative path and content."""
+    """A digest of every file under `root`, by relative path and content.
+
+    It follows the rules every read of a company folder follows (see
+    `files.py`): a link is hashed as the file it points to only when that
+    file is an ordinary file inside `root`, otherwise as the link's own
+    text; pipes and devices are never opened; a file too large for any
+    input is hashed by its size and time, not read.
+    """
     if root not in cache:
         digest = hashlib.sha256()
-        for path in _files(root):
+        for path in walk_files(root):
             digest.update(str(path.relative_to(root)).encode() + b"\0")
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+            digest.update(_file_digest(path, root))
         cache[root] = digest.hexdigest()
     return cache[root]
+
+
+def _file_digest(path: Path, root: Path) -> bytes:
+    try:
+        if path.is_symlink() and outside(path, root):
+            return b"link\0" + os.fsencode(os.readlink(path))
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            return b"special"
+        if info.st_size > MAX_HASHED_BYTES:
+            return f"large\0{info.st_size}\0{info.st_mtime_ns}".encode()
+        with open(path, "rb") as stream:
+            return hashlib.file_digest(stream, "sha256").digest()
+    except OSError as error:
+        return f"unreadable\0{error.errno}".encode()
 
 
 def _weasyprint_version() -> str:
@@ -193,31 +232,43 @@ def read_manifest(target_dir: Path) -> dict | None:
 
 
 def is_fresh(target_dir: Path, digest: str) -> bool:
-    """The outputs in `target_dir` were built from exactly these inputs and are all still there."""
+    """The outputs in `target_dir` were built from exactly these inputs and are all still there, unchanged.
+
+    Every output is compared with the hash its manifest records, so a file
+    that was edited, truncated or overwritten since is rebuilt; a temporary
+    file left by a killed build also makes the target stale, so that the
+    rebuild (which holds the target's lock) removes it.
+    """
     manifest = read_manifest(target_dir)
     if not manifest or manifest.get("inputs") != digest:
         return False
+    if any(target_dir.rglob(".*.tmp")):
+        return False
     for name, facts in manifest.get("outputs", {}).items():
         try:
-            if (target_dir / name).stat().st_size != facts["bytes"]:
+            path = target_dir / name
+            if path.stat().st_size != facts["bytes"]:
                 return False
+            with open(path, "rb") as stream:
+                if hashlib.file_digest(stream, "sha256").hexdigest() != facts["sha256"]:
+                    return False
         except (OSError, KeyError, TypeError):
             return False
     return True
 
 
-def manifest_for(digest: str, target_dir: Path, outputs: list[Path], pages: dict[Path, int]) -> dict:
-    """The manifest text for a finished target: its inputs' digest and a fact sheet per output."""
+def manifest_for(digest: str, target_dir: Path, outputs: dict[Path, bytes], pages: dict[Path, int]) -> dict:
+    """The manifest of a target about to be written: its inputs' digest and a fact sheet per output."""
     return {
         "tool": __version__,
         "weasyprint": _weasyprint_version(),
         "inputs": digest,
         "outputs": {
             str(path.relative_to(target_dir)): {
-                "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
-                "bytes": path.stat().st_size,
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "bytes": len(data),
                 **({"pages": pages[path]} if path in pages else {}),
             }
-            for path in sorted(outputs)
+            for path, data in sorted(outputs.items())
         },
     }

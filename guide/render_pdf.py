@@ -148,10 +148,29 @@ def anchor_pages(document: Document, prefix: str) -> dict[str, int]:
 
 def card_pages(document: Document, roles) -> dict[str, range]:
     """The pages each role's card occupies in the deck, in ladder order."""
-    starts = anchor_pages(document, "card-")
-    order = [role.id for role in roles]
-    ends = [starts[role_id] for role_id in order[1:]] + [len(document.pages)]
-    return {role_id: range(starts[role_id], end) for role_id, end in zip(order, ends, strict=True)}
+    return page_ranges(document, "card-", [role.id for role in roles], "cards.html")
+
+
+def page_ranges(document: Document, prefix: str, ids: list[str], template: str) -> dict[str, range]:
+    """The pages from each element `prefix + id` to the next, for `ids` in order.
+
+    The pipeline cuts documents into cards, backs and packets by these
+    anchors; a company template that drops or reorders them is told which.
+    """
+    starts = anchor_pages(document, prefix)
+    missing = [name for name in ids if name not in starts]
+    ordered = [starts[name] for name in ids if name in starts]
+    if missing or ordered != sorted(set(ordered)):
+        shown = ", ".join(f'id="{prefix}{name}"' for name in (missing or ids)[:3])
+        raise UserError(
+            Problem(
+                f"the template {template} must give each part its own page, starting at an element with "
+                f"{shown}{' ...' if len(missing or ids) > 3 else ''}, in ladder order"
+                + (" (these are missing)" if missing else "")
+            )
+        )
+    ends = [*ordered[1:], len(document.pages)]
+    return {name: range(start, end) for name, start, end in zip(ids, ordered, ends, strict=True)}
 
 
 def overflow_mm(document: Document, page_index: int, element_id: str) -> float:

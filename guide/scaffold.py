@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .errors import Problem, UserError
 from .models import CompanyFile
-from .plan import COMPANIES
+from .plan import COMPANIES, DEFAULT_TARGET
 from .write import write_atomic
 
 SCHEMA_FILE = "company.schema.json"
@@ -88,6 +88,8 @@ def scaffold(project: Path, slug: str, name: str | None = None) -> Path:
     """Create `companies/<slug>/company.yaml` (and the schema beside the company folders)."""
     if not SLUG.match(slug):
         raise UserError(Problem(f"`{slug}` is not a valid slug: use lowercase letters, digits and single hyphens"))
+    if slug == DEFAULT_TARGET:
+        raise UserError(Problem(f"`{slug}` is kept for the guide without a company; choose another slug"))
     folder = project / COMPANIES / slug
     if folder.exists():
         raise UserError(Problem("already exists; choose another slug or edit the existing company.yaml", folder))

@@ -47,6 +47,14 @@ def validate(loaded: Loaded) -> Content:
         for index, section in enumerate(data.get("sections") or [])
     ]
 
+    if not data.get("roles") and not problems:
+        problems.append(
+            Problem.at(
+                loaded.locate(("company", "exclude_roles")) or loaded.locate(("roles",)),
+                "no roles are left on the ladder: a guide needs at least one (check exclude_roles)",
+                "roles",
+            )
+        )
     if guide is not None and competencies is not None and not problems:
         problems.extend(_check_consistency(roles, competencies, loaded))
     if problems:
