@@ -196,6 +196,10 @@ def check_image(data: bytes) -> None:
                 image.verify()
     except ValueError:
         raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ValueError(
+            f"the image has more than the {MAX_IMAGE_PIXELS // 1_000_000} million pixels allowed; make it smaller"
+        ) from None
     except Exception as error:  # Pillow raises many kinds for a broken file
         raise ValueError(f"the image cannot be read ({type(error).__name__}: it is damaged or incomplete)") from None
 

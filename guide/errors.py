@@ -8,6 +8,7 @@ bug in careerguide and is reported differently.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,10 +46,11 @@ class Problem:
 
 def _display_path(path: Path) -> Path:
     """Show paths relative to the working folder when they are inside it."""
+    absolute = Path(os.path.abspath(path))  # not resolved: a link is shown as the link, not where it points
     try:
-        return path.resolve().relative_to(Path.cwd().resolve())
+        return absolute.relative_to(os.path.abspath(Path.cwd()))
     except ValueError:
-        return path
+        return absolute
 
 
 class UserError(Exception):

@@ -10,6 +10,7 @@ import fcntl
 import json
 import multiprocessing
 import resource
+import signal
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -171,7 +172,7 @@ def _run(todo: list[tuple[TargetSpec, str]], options: BuildOptions):
     workers = min(options.jobs, len(todo))
     batch = workers * TARGETS_PER_WORKER
     for start in range(0, len(todo), batch):
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_ignore_interrupts)
         try:
             futures = [pool.submit(build_spec, spec, digest, options) for spec, digest in todo[start : start + batch]]
             for future in as_completed(futures):
@@ -181,6 +182,12 @@ def _run(todo: list[tuple[TargetSpec, str]], options: BuildOptions):
 
 
 TARGETS_PER_WORKER = 20
+
+
+def _ignore_interrupts() -> None:
+    """Ctrl-C reaches the whole process group: the main process handles it, workers finish their target."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
 
 # One per process: shared content is read once, fonts are loaded once.
 _SHARED: dict[Path, Loaded] = {}

@@ -83,14 +83,14 @@ def discover_companies(project: Path) -> list[Path]:
     root = project / COMPANIES
     if not root.is_dir():
         return []
-    return sorted(path.parent for path in root.glob("*/company.yaml"))
+    return sorted(path.parent for path in root.glob("*/company.yaml") if os.path.lexists(path))
 
 
 def resolve_company(arg: str, project: Path) -> Path:
     """`--company` takes a slug under `companies/` or a path to any company folder."""
     as_path = Path(arg)
     for folder in (as_path, project / COMPANIES / arg):
-        if (folder / "company.yaml").is_file():
+        if os.path.lexists(folder / "company.yaml"):  # whatever it is: reading it says what is wrong
             return folder
     known = ", ".join(path.name for path in discover_companies(project)) or "none yet"
     raise UserError(

@@ -55,6 +55,18 @@ def css_references(path: Path, folder: Path) -> list[Problem]:
                 reference = next((arg.value for arg in token.arguments if arg.type == "string"), None)
             elif token.type == "at-rule" and token.lower_at_keyword == "import":
                 reference = next((arg.value for arg in token.prelude if arg.type in ("string", "url")), None)
+            elif token.type == "at-rule" and token.lower_at_keyword == "page" and token.content:
+                for declaration in tinycss2.parse_blocks_contents(token.content, skip_whitespace=True):
+                    if declaration.type == "declaration" and declaration.lower_name in ("size", "bleed", "marks"):
+                        problems.append(
+                            Problem(
+                                f"`{declaration.name}` cannot be set in a company stylesheet: the page size comes "
+                                "from `paper:` in company.yaml, bleed and marks from `--print-ready`",
+                                path,
+                                declaration.source_line,
+                                declaration.source_column,
+                            )
+                        )
             if reference is not None and (why := check_reference(reference, path.parent, folder)):
                 problems.append(Problem(why, path, token.source_line, token.source_column))
             for child in ("content", "prelude", "arguments"):

@@ -51,11 +51,14 @@ class HtmlDocument:
     html: str
     base_url: str
     allowed: tuple[Path, ...] = ()
+    #: The company's own stylesheets and templates folder, which the layout may stumble on.
+    company_files: tuple[Path, ...] = ()
 
 
 def _document(name: str, html: str, target: Target) -> HtmlDocument:
     allowed = (styles_dir(), templates_dir(), *((target.company_dir,) if target.company_dir else ()))
-    return HtmlDocument(name, html, styles_dir().as_uri() + "/", allowed)
+    own = (*target.stylesheets, *((target.templates_dir,) if target.templates_dir else ()))
+    return HtmlDocument(name, html, styles_dir().as_uri() + "/", allowed, own)
 
 
 MAX_TEMPLATE_BYTES = 256 * 1024  # the theme's largest template is about 8 KB

@@ -62,6 +62,20 @@ class Renderer:
             rendered = html.render(font_config=self.font_config, cache=self.cache)
         except RefusedResource as error:
             raise UserError(Problem(f"{document.name}: {error}")) from None
+        except Exception as error:
+            if not document.company_files:
+                raise
+            # WeasyPrint can fail on unusual CSS; with the theme alone it does not.
+            raise UserError(
+                [
+                    Problem(
+                        f"{document.name}: the layout failed ({type(error).__name__}) with this company's own "
+                        "stylesheets or templates; undo the last change to them, or remove them to find the cause",
+                        path,
+                    )
+                    for path in document.company_files
+                ]
+            ) from None
         finally:
             logger.removeHandler(handler)
         self.warnings.extend(f"{document.name}: {message}" for message in handler.messages)
