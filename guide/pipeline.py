@@ -224,9 +224,15 @@ def target_lock(folder: Path):
     Inside the lock, temporary files left by a build that was killed are
     removed: no other build can be writing them.
     """
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    # Beside the target folder, not in it: a build that fails writes nothing into the folder.
-    with open(folder.parent / f".{folder.name}{LOCK}", "w") as handle:
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        # Beside the target folder, not in it: a build that fails writes nothing into the folder.
+        handle = open(folder.parent / f".{folder.name}{LOCK}", "w")  # noqa: SIM115 - closed below
+    except OSError as error:
+        raise UserError(
+            Problem(f"cannot write into the output folder ({error.strerror}); is it a writable folder?", folder)
+        ) from None
+    with handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             for stray in folder.rglob(".*.tmp"):

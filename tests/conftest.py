@@ -8,10 +8,14 @@ the session's PDF tests (see `test_build_logs_no_warnings`).
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+
+# Dates in the PDFs come from SOURCE_DATE_EPOCH when it is set; the tests expect the content's date.
+os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"

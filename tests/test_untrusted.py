@@ -342,7 +342,9 @@ BAD_INPUT = [
 SVGS = {
     "logo.svg": '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10"><rect width="5" height="5"/></svg>',
     "words.svg": '<svg xmlns="http://www.w3.org/2000/svg" viewBox="abc"><rect width="5" height="5"/></svg>',
-    "import.svg": '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 9 9">\n<style>@import "/etc/passwd";</style></svg>',
+    "import.svg": (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 9 9">\n<style>@import "/etc/passwd";</style></svg>'
+    ),
     "styles/a.css": "@page { size: 30mm 30mm }\n",
 }
 
@@ -527,3 +529,59 @@ def test_a_legitimate_company_still_reaches_the_pdf(tmp_path: Path, monkeypatch)
     reader = PdfReader(tmp_path / "out" / "lumen" / "career-guide.pdf")
     fonts = {str(font.get_object()["/BaseFont"]) for font in reader.pages[0]["/Resources"]["/Font"].values()}
     assert any("Lumen-Serif" in name for name in fonts), fonts  # the family of its own font files
+
+
+# --- nothing is cut off ------------------------------------------------------------
+
+
+def test_a_title_longer_than_the_card_wraps_inside_it(project: Path) -> None:
+    word = "Produktmanagementverantwortlichkeitsbeauftragter"
+    make_company(project, "lang", f"name: Lang\ntitles:\n  product-manager: {word}\n")
+    assert invoke("build", "--company", "lang", "--out", "out").exit_code == 0
+    card = pdfium.PdfDocument(str(project / "out" / "lang" / "cards" / "product-manager.pdf"))
+    page = card[0]
+    text = page.get_textpage()
+    assert word in "".join(text.get_text_range().split())
+    width = page.get_width()
+    for index in range(text.count_chars()):
+        left, _, right, _ = text.get_charbox(index)
+        assert left >= 0 and right <= width, (index, left, right, width)
+
+
+def test_ladder_labels_fit_their_steps_or_move_to_a_legend() -> None:
+    """Measured with the real font: every label line fits its step; with 22 roles the names move to a legend."""
+    import xml.etree.ElementTree as ET
+
+    from PIL import ImageFont
+
+    from guide.diagrams import ladder_svg
+    from guide.models import Brand
+
+    fonts = {weight: next(Path("/usr/share/fonts").rglob(f"Inter-{weight}.otf")) for weight in ("Regular", "Bold")}
+
+    class Step:
+        def __init__(self, rank: int, title: str) -> None:
+            self.id, self.rank, self.title, self.label = f"r{rank}", rank, title, title
+
+    for count, title in ((6, "Senior Product Manager {}"), (22, "Leitende Produktmanagerin Stufe {}")):
+        roles = [Step(rank, title.format(rank)) for rank in range(1, count + 1)]
+        svg = ET.fromstring(str(ladder_svg(roles, Brand(), current="r3", height=84, title="t")))
+        ns = "{http://www.w3.org/2000/svg}"
+        steps = [rect for rect in svg.iter(f"{ns}rect") if rect.get("height") != "5"]
+        width = float(svg.get("viewBox").split()[2])
+        shown, legend_lines = [], 0
+        for element in svg.iter(f"{ns}text"):
+            size = float(element.get("font-size"))
+            font = ImageFont.truetype(str(fonts["Bold" if element.get("font-weight") == "700" else "Regular"]), size)
+            x, y = float(element.get("x")), float(element.get("y"))
+            right = x + font.getlength(element.text)
+            step = next((r for r in steps if float(r.get("x")) <= x <= float(r.get("x")) + float(r.get("width"))), None)
+            in_legend = y > max(float(r.get("y")) + float(r.get("height")) for r in steps)
+            limit = width if in_legend else float(step.get("x")) + float(step.get("width"))
+            assert right <= limit + 0.5, (count, element.text, right, limit)
+            shown.append(element.text)
+            legend_lines += in_legend
+        words = " ".join(shown)
+        for role in roles:
+            assert all(word in words for word in role.title.split()), role.title
+        assert (legend_lines > 0) == (count == 22)
