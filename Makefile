@@ -23,8 +23,9 @@ LUMEN_FONTS  := $(addprefix companies/lumen/fonts/,EBGaramond12-Regular.otf EBGa
 build: setup
 	$(BIN)/careerguide build
 
+# One test worker per CPU; a file's tests stay on one worker, so each session build happens once.
 test: setup
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 
 setup: system-deps $(VENV)/.installed $(LUMEN_FONTS)
 

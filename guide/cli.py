@@ -87,6 +87,10 @@ def _report(problems, warnings=()) -> None:
         click.secho(f"error: {problem}", fg="red", err=True)
 
 
+def _timeout_option(seconds: int, help_text: str):
+    return click.option("--timeout", type=click.FloatRange(min=0), default=seconds, show_default=True, help=help_text)
+
+
 def _out_option(help_text: str):
     return click.option(
         "--out",
@@ -135,13 +139,7 @@ def _out_option(help_text: str):
 @click.option(
     "--fail-fast", is_flag=True, help="Stop at the first target that fails (the default is to build the rest)."
 )
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0),
-    default=600,
-    show_default=True,
-    help="Seconds one target may take before it is stopped as failed (0: no limit); the others still build.",
-)
+@_timeout_option(600, "Seconds one target may take before it is stopped as failed (0: no limit); the others build.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but problems.")
 @click.option("--watch", is_flag=True, help="Keep running, and rebuild what changed whenever a file changes.")
 @_company_options
@@ -335,13 +333,7 @@ def validate(strict: bool, companies, all_targets: bool, content_dir: Path | Non
 @_out_option("Packets go to OUT/<company>/onboarding/.")
 @click.option("--strict", is_flag=True, help="Build nothing if any row of the roster is bad.")
 @click.option("--shared", is_flag=True, help="Make packets readable by everyone (default: by their owner only).")
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0),
-    default=1800,
-    show_default=True,
-    help="Seconds the whole roster may take before it is stopped (0: no limit).",
-)
+@_timeout_option(1800, "Seconds the whole roster may take before it is stopped (0: no limit).")
 @_content_option
 def onboard(
     company: str, roster: Path, out_dir: Path, strict: bool, shared: bool, timeout: float, content_dir: Path | None
