@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import cache
+from functools import lru_cache
 from types import MappingProxyType
 
 from ruamel.yaml import YAML
@@ -11,9 +11,19 @@ from ruamel.yaml import YAML
 from .resources import locales_dir
 
 
-@cache
 def labels(locale: str) -> Mapping[str, str]:
-    """The labels for `locale`, falling back to English for any missing key."""
+    """The labels for `locale`, falling back to English for any missing key.
+
+    Read again whenever either file changed, so a long-lived process (watch)
+    never prints an old label.
+    """
+    paths = (locales_dir() / "en.yaml", locales_dir() / f"{locale}.yaml")
+    stamps = tuple((path.stat().st_mtime_ns, path.stat().st_size) if path.is_file() else None for path in paths)
+    return _labels(locale, stamps)
+
+
+@lru_cache(maxsize=16)
+def _labels(locale: str, _stamps: tuple) -> Mapping[str, str]:
     yaml = YAML(typ="safe")
     english = yaml.load((locales_dir() / "en.yaml").read_text(encoding="utf-8"))
     path = locales_dir() / f"{locale}.yaml"

@@ -39,6 +39,7 @@ from .plan import (
     manifest_for,
     plan_targets,
     read_manifest,
+    tree_digest,
 )
 from .render_html import BLEED_MM, CARD_SCALES, render_backs, render_cards, render_guide
 from .validate import validate
@@ -189,9 +190,22 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-# One per process: shared content is read once, fonts are loaded once.
-_SHARED: dict[Path, Loaded] = {}
+# One per process: fonts are loaded once; shared content is read once per version of its files.
+_SHARED: dict[tuple[Path, str], Loaded] = {}
 _RENDERER = None
+
+
+def _shared_content(content_dir: Path) -> Loaded:
+    """The shared content, read again whenever its files changed (keyed by their digest, not their folder).
+
+    A long-lived process (watch, or a pool forked from one that built
+    before) must never build from content it read earlier.
+    """
+    key = (content_dir.resolve(), tree_digest(content_dir.resolve(), {}))
+    if key not in _SHARED:
+        _SHARED.clear()
+        _SHARED[key] = load_content(content_dir)
+    return _SHARED[key]
 
 
 def build_spec(spec: TargetSpec, digest: str, options: BuildOptions) -> tuple[BuildResult, list[Problem]]:
@@ -203,9 +217,7 @@ def build_spec(spec: TargetSpec, digest: str, options: BuildOptions) -> tuple[Bu
     content_dir = content_dir_for(options)
     try:
         with time_limit(options.timeout, f"building {spec.slug}"):
-            if content_dir not in _SHARED:
-                _SHARED[content_dir] = load_content(content_dir)
-            prepared = prepare_spec(spec, _SHARED[content_dir], options)
+            prepared = prepare_spec(spec, _shared_content(content_dir), options)
             _RENDERER = _RENDERER or Renderer()
             with target_lock(options.out_dir / spec.slug):
                 result = build_target(prepared.content, prepared.target, options, _RENDERER, digest)

@@ -158,7 +158,7 @@ def parse_shard(text: str) -> tuple[int, int]:
 MAX_HASHED_BYTES = 64 * 1024 * 1024  # larger than any input the build reads
 
 
-def _tree_digest(root: Path, cache: dict[Path, str]) -> str:
+def tree_digest(root: Path, cache: dict[Path, str]) -> str:
     """A digest of every file under `root`, by relative path and content.
 
     It follows the rules every read of a company folder follows (see
@@ -209,11 +209,11 @@ def input_digest(spec: TargetSpec, options: BuildOptions, cache: dict[Path, str]
     parts = {
         "tool": __version__,
         "weasyprint": _weasyprint_version(),
-        "content": _tree_digest(content_dir_for(options).resolve(), cache),
-        "templates": _tree_digest(templates_dir(), cache),
-        "styles": _tree_digest(styles_dir(), cache),
-        "locales": _tree_digest(locales_dir(), cache),
-        "company": _tree_digest(spec.folder.resolve(), cache) if spec.folder else "",
+        "content": tree_digest(content_dir_for(options).resolve(), cache),
+        "templates": tree_digest(templates_dir(), cache),
+        "styles": tree_digest(styles_dir(), cache),
+        "locales": tree_digest(locales_dir(), cache),
+        "company": tree_digest(spec.folder.resolve(), cache) if spec.folder else "",
         "options": {"emit_html": options.emit_html, "strict": options.strict, **asdict(options.finish)},
         "environment": os.environ.get("SOURCE_DATE_EPOCH", ""),
     }

@@ -95,3 +95,56 @@ def make_company(root: Path, slug: str, company_yaml: str, files: dict[str, byte
         else:
             path.write_bytes(data)
     return folder
+
+
+def text_pdf(lines: list[str]) -> bytes:
+    """A one-page PDF with `lines` of text in a standard font: made in microseconds, read by any PDF library."""
+
+    def literal(text: str) -> bytes:
+        raw = text.encode("latin-1", "replace")
+        return b"(" + raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
+
+    stream = b"BT /F1 8 Tf 20 820 Td 10 TL\n" + b"".join(literal(line) + b" '\n" for line in lines) + b"ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> "
+        b"/Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+    ]
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+
+
+@pytest.fixture
+def fake_layout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Replace the layout with one-page text PDFs, for tests about bookkeeping, progress and watching.
+
+    Everything around the layout is real: planning, digests, locks, the
+    all-or-nothing write, manifests and pruning. Each PDF holds the facts an
+    edit can change (titles, the brand's name and colour, every role's
+    skills), so a test can read that a rebuild used the edited input. The
+    same 8 files per target are made as by the real build.
+    """
+    import guide.pipeline as pipeline
+
+    def build_target(content, target, options, renderer, digest=None):
+        out = options.out_dir / target.slug
+        facts = [content.guide.title, target.brand.name, target.brand.colors.primary]
+        files = {out / "career-guide.pdf": text_pdf(facts + [role.title for role in content.roles])}
+        files[out / "role-cards.pdf"] = text_pdf([role.title for role in content.roles])
+        for role in content.roles:
+            files[out / "cards" / f"{role.id}.pdf"] = text_pdf([role.title, *role.skills])
+        result = pipeline.BuildResult(target.slug)
+        result.outputs = pipeline.write_target(out, files, digest)
+        return result
+
+    monkeypatch.setattr(pipeline, "build_target", build_target)
+    monkeypatch.setattr(pipeline, "_RENDERER", object())  # no fonts to load

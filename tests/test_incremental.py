@@ -36,6 +36,13 @@ def _options(project: Path, **kw) -> BuildOptions:
     return BuildOptions(**settings)
 
 
+def _text(pdf: Path) -> str:
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(str(pdf))
+    return "".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
+
+
 def _rebuilt(results) -> list[str]:
     return sorted(r.target for r in results if not r.skipped)
 
@@ -59,7 +66,7 @@ def test_manifest_records_inputs_and_every_output(project: Path) -> None:
     assert outputs["cards/product-manager.pdf"]["pages"] == 1
 
 
-def test_rebuilds_only_what_changed(project: Path) -> None:
+def test_rebuilds_only_what_changed(project: Path, fake_layout) -> None:
     options = _options(project)
     assert _rebuilt(build(options)) == ["alpha", "beta"]
     assert _rebuilt(build(options)) == []
@@ -69,9 +76,13 @@ def test_rebuilds_only_what_changed(project: Path) -> None:
     company.write_text(COMPANY.format(name="Alpha", color="#206040"))
     assert _rebuilt(build(options)) == ["alpha"]
 
+    assert "#206040" in _text(project / "out" / "alpha" / "career-guide.pdf")
+
     role = project / "content" / "roles" / "vp-of-product.yaml"
     role.write_text(role.read_text().replace("Budgeting", "Budget planning"))
     assert _rebuilt(build(options)) == ["alpha", "beta"]
+    for company in ("alpha", "beta"):
+        assert "Budget planning" in _text(project / "out" / company / "cards" / "vp-of-product.pdf")
 
     (project / "out" / "beta" / "role-cards.pdf").write_bytes(b"damaged")
     assert _rebuilt(build(options)) == ["beta"]
@@ -79,7 +90,7 @@ def test_rebuilds_only_what_changed(project: Path) -> None:
     assert _rebuilt(build(options)) == ["beta"]
 
 
-def test_outputs_a_build_no_longer_makes_are_removed(project: Path) -> None:
+def test_outputs_a_build_no_longer_makes_are_removed(project: Path, fake_layout) -> None:
     options = _options(project, companies=("beta",))
     build(options)
     assert (project / "out" / "beta" / "cards" / "vp-of-product.pdf").is_file()
@@ -123,7 +134,7 @@ def test_shard_option_is_checked(project: Path) -> None:
     assert result.exit_code == 2 and "K must be between 1 and N" in result.output
 
 
-def test_plain_progress_lines_and_quiet(project: Path, monkeypatch) -> None:
+def test_plain_progress_lines_and_quiet(project: Path, monkeypatch, fake_layout) -> None:
     monkeypatch.chdir(project)
     runner = CliRunner()
     args = ["build", "--company", "alpha", "--company", "beta", "--out", "out"]
@@ -152,7 +163,7 @@ def _modules_after(args: list[str], cwd: Path) -> set[str]:
     return set(line.split()[1:])
 
 
-def test_help_validate_and_a_no_op_rebuild_never_import_weasyprint(project: Path) -> None:
+def test_help_validate_and_a_no_op_rebuild_never_import_weasyprint(project: Path, fake_layout) -> None:
     assert _modules_after(["--help"], project) == set()
     assert not any(m.startswith("weasyprint") for m in _modules_after(["validate", "--all"], project))
     build(_options(project))
@@ -160,7 +171,7 @@ def test_help_validate_and_a_no_op_rebuild_never_import_weasyprint(project: Path
     assert modules == set(), modules
 
 
-def test_watch_rebuilds_the_changed_company_only(project: Path, monkeypatch) -> None:
+def test_watch_rebuilds_the_changed_company_only(project: Path, monkeypatch, fake_layout) -> None:
     from guide.watch import watch_and_build
 
     monkeypatch.chdir(project)

@@ -37,21 +37,21 @@ def _check_every_pdf_opens(out: Path) -> int:
 
 
 def test_sigkill_at_random_moments_leaves_only_complete_pdfs(tmp_path: Path) -> None:
-    for number in range(3):
+    for number in range(2):
         make_company(
             tmp_path, f"co-{number}", f"name: Company {number}\nbrand:\n  colors:\n    primary: '#2{number}4060'\n"
         )
     chance = random.Random(20261126)
     args = ("build", "--all", "--force", "--jobs", "2", "--out", "out", "--content", str(CONTENT), "--quiet")
-    for _ in range(4):
+    for _ in range(3):
         process = _careerguide(*args, cwd=tmp_path)
-        time.sleep(chance.uniform(0.8, 6.0))
+        time.sleep(chance.uniform(0.5, 4.0))
         os.killpg(process.pid, signal.SIGKILL)  # the build and its workers, mid-write or not
         process.wait()
         _check_every_pdf_opens(tmp_path / "out")
     finished = _careerguide(*args, cwd=tmp_path)
     assert finished.wait(timeout=180) == 0
-    assert _check_every_pdf_opens(tmp_path / "out") == 4 * 8  # 4 targets x (guide, deck, 6 cards)
+    assert _check_every_pdf_opens(tmp_path / "out") == 3 * 8  # 3 targets x (guide, deck, 6 cards)
     assert not list((tmp_path / "out").rglob("*.tmp"))
 
 
