@@ -5,9 +5,13 @@ point, and every later stage receives the typed model the earlier ones built:
 
     load.load_content      YAML files -> plain data with a map of source positions
     validate.validate      plain data -> typed models (every problem reported at once)
-    render_html.render_*   models -> HTML strings (Jinja2, autoescaped)
+    render_html.render_*   models -> plain data -> HTML strings (Jinja2, sandboxed, autoescaped)
     render_pdf.render_*    HTML -> laid-out WeasyPrint documents
-    write.write_atomic     bytes -> files, never half-written
+    write.write_all        bytes -> files, all of a target or none, never half-written
+
+Files from company folders, content folders and rosters are read through
+`files.read_inside` / `files.read_bounded` only: inside their folder, ordinary
+files, with a size limit.
     pipeline.build         the stages in order, for the CLI or any caller
 """
 

@@ -5,8 +5,11 @@ CSS, template or SVG logo could name `/etc/passwd`, `../../secrets` or an
 internal web address; WeasyPrint would fetch it and could put it into a PDF.
 Every resource WeasyPrint loads goes through `SafeFetcher` instead, which
 allows `data:` URIs and `file:` URLs inside the theme's folders and the
-company's own folder (after resolving `..` and symbolic links), and refuses
-everything else, stopping the render with a message that names the reference.
+company's own folder (after resolving `..` and symbolic links), reads them
+with the same limits as every other untrusted file (`files.py`), checks that
+images and fonts are what their names say and that no image has too many
+pixels, and refuses everything else, stopping the render with a message that
+names the reference.
 """
 
 from __future__ import annotations
