@@ -8,11 +8,11 @@ point, and every later stage receives the typed model the earlier ones built:
     render_html.render_*   models -> plain data -> HTML strings (Jinja2, sandboxed, autoescaped)
     render_pdf.render_*    HTML -> laid-out WeasyPrint documents
     write.write_all        bytes -> files, all of a target or none, never half-written
+    pipeline.build         the stages in order, for the CLI or any caller
 
 Files from company folders, content folders and rosters are read through
 `files.read_inside` / `files.read_bounded` only: inside their folder, ordinary
 files, with a size limit.
-    pipeline.build         the stages in order, for the CLI or any caller
 """
 
 __version__ = "0.1.0"

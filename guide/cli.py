@@ -205,19 +205,18 @@ def build(
 
 def _build_once(options, reporter: _Reporter) -> None:
     """One build, with a no-op rebuild decided before anything heavy is imported."""
-    from .plan import input_digest, is_fresh, plan_targets
+    from .plan import plan_build
 
     started = time.perf_counter()
-    specs = plan_targets(options)
-    cache: dict = {}
-    if not options.force and all(is_fresh(options.out_dir / s.slug, input_digest(s, options, cache)) for s in specs):
-        reporter.line(f"nothing to do: {len(specs)} up to date ({time.perf_counter() - started:.2f} s)")
+    planned = plan_build(options)
+    if all(item.fresh for item in planned):
+        reporter.line(f"nothing to do: {len(planned)} up to date ({time.perf_counter() - started:.2f} s)")
         return
     from .pipeline import build as run_build
 
-    with reporter.progress(len(specs)) as progress:
+    with reporter.progress(len(planned)) as progress:
         try:
-            results = run_build(options, progress)
+            results = run_build(options, progress, planned)
         except UserError as error:
             reporter.summary(error.results, time.perf_counter() - started)
             raise

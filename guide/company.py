@@ -59,9 +59,7 @@ def load_company(folder: Path) -> Company:
     data["company"] = raw
     for path in sorted((folder / "roles").glob("*.yaml")):
         try:
-            data["extra_roles"][path.stem] = load_role_file(
-                path, positions, prefix=("extra_roles", path.stem), root=folder
-            )
+            data["extra_roles"][path.stem] = load_role_file(path, positions, folder, ("extra_roles", path.stem))
         except UserError as error:
             problems.extend(error.problems)
     loaded = Loaded(data, positions)

@@ -51,7 +51,7 @@ MAX_FILE_BYTES = 1024 * 1024  # a whole role is a few kilobytes
 MAX_DEPTH = 32  # content nests four or five levels deep
 
 
-def load_yaml_file(path: Path, prefix: Key, positions: dict[Key, Position], root: Path | None = None) -> Any:
+def load_yaml_file(path: Path, prefix: Key, positions: dict[Key, Position], root: Path) -> Any:
     """Read one YAML file of the folder `root`, recording positions under `prefix`.
 
     Files come from outside the team, so they are read with limits: inside
@@ -61,7 +61,7 @@ def load_yaml_file(path: Path, prefix: Key, positions: dict[Key, Position], root
     gigabytes.
     """
     yaml = YAML(typ="rt")
-    text = decode_text(read_inside(path, root or path.parent, MAX_FILE_BYTES), path)
+    text = decode_text(read_inside(path, root, MAX_FILE_BYTES), path)
     try:
         node = yaml.load(text)
     except MarkedYAMLError as error:
@@ -152,7 +152,7 @@ def load_content(content_dir: Path) -> Loaded:
         problems.append(Problem("no role files found (expected roles/<role-id>.yaml)", roles_dir))
     for path in role_files:
         try:
-            data["roles"][path.stem] = load_role_file(path, positions, root=content_dir)
+            data["roles"][path.stem] = load_role_file(path, positions, content_dir)
         except UserError as error:
             problems.extend(error.problems)
     if problems:
@@ -160,9 +160,7 @@ def load_content(content_dir: Path) -> Loaded:
     return Loaded(data, positions)
 
 
-def load_role_file(
-    path: Path, positions: dict[Key, Position], prefix: Key | None = None, root: Path | None = None
-) -> Any:
+def load_role_file(path: Path, positions: dict[Key, Position], root: Path, prefix: Key | None = None) -> Any:
     """Read one role file; its id is its file name, so it must be a valid id."""
     if not ROLE_ID.match(path.stem):
         raise UserError(

@@ -32,11 +32,11 @@ from .plan import (
     PLAIN,
     BuildOptions,
     Finish,
+    Planned,
     TargetSpec,
     content_dir_for,
-    input_digest,
-    is_fresh,
     manifest_for,
+    plan_build,
     plan_targets,
     read_manifest,
     tree_digest,
@@ -117,27 +117,29 @@ def prepare_company(shared: Loaded, folder: Path) -> Prepared:
     return Prepared(target, content, merged, tuple(warnings))
 
 
-def build(options: BuildOptions, progress: Progress | None = None) -> list[BuildResult]:
+def build(
+    options: BuildOptions, progress: Progress | None = None, planned: list[Planned] | None = None
+) -> list[BuildResult]:
     """Build every requested target that is not fresh, and return what happened to each.
 
     Targets are independent: with `options.jobs` > 1 they are built in
     parallel worker processes, each of which keeps its fonts and parsed
     content for all the targets it builds. A target with bad input is
     reported, after the others are built, in one `UserError`; nothing is
-    written for it and its previous outputs stay as they were.
+    written for it and its previous outputs stay as they were. `planned`
+    is `plan.plan_build(options)` when the caller has already made it.
     """
-    specs = plan_targets(options)
-    cache: dict[Path, str] = {}
+    planned = plan_build(options) if planned is None else planned
+    specs = [item.spec for item in planned]
     results: list[BuildResult] = []
     todo: list[tuple[TargetSpec, str]] = []
-    for spec in specs:
-        digest = input_digest(spec, options, cache)
-        if not options.force and is_fresh(options.out_dir / spec.slug, digest):
-            results.append(BuildResult(spec.slug, skipped=True))
+    for item in planned:
+        if item.fresh:
+            results.append(BuildResult(item.spec.slug, skipped=True))
             if progress:
                 progress(results[-1], len(results), len(specs))
         else:
-            todo.append((spec, digest))
+            todo.append((item.spec, item.digest))
     problems: list[Problem] = []
     done = len(results)
     runs = _run(todo, options)
@@ -334,7 +336,7 @@ def write_target(out: Path, files: dict[Path, bytes | str], digest: str | None) 
     staged = {path: data.encode("utf-8") if isinstance(data, str) else data for path, data in files.items()}
     if digest is not None:
         text = json.dumps(manifest_for(digest, out, staged, _page_counts(staged)), indent=2, sort_keys=True)
-        staged[out / MANIFEST] = text + "\n"
+        staged[out / MANIFEST] = (text + "\n").encode("utf-8")
     write_all(staged)
     for name in previous.get("outputs", {}):
         path = out / name

@@ -70,6 +70,15 @@ class TargetSpec:
     folder: Path | None = None
 
 
+@dataclass(frozen=True)
+class Planned:
+    """A target with the digest of its inputs, and whether its outputs already match them."""
+
+    spec: TargetSpec
+    digest: str
+    fresh: bool
+
+
 def content_dir_for(options: BuildOptions) -> Path:
     """The content to build: `--content`, else `./content`, else the bundled default."""
     if options.content_dir is not None:
@@ -138,6 +147,21 @@ def _refuse_shared_outputs(specs: list[TargetSpec], out_dir: Path) -> None:
     ]
     if problems:
         raise UserError(problems)
+
+
+def plan_build(options: BuildOptions) -> list[Planned]:
+    """Every target asked for, in order, with its digest and freshness (never fresh with `force`).
+
+    Decided once per build: freshness hashes every output, so the CLI's
+    no-op check and the build share this one answer.
+    """
+    cache: dict[Path, str] = {}
+    planned = []
+    for spec in plan_targets(options):
+        digest = input_digest(spec, options, cache)
+        fresh = not options.force and is_fresh(options.out_dir / spec.slug, digest)
+        planned.append(Planned(spec, digest, fresh))
+    return planned
 
 
 def parse_shard(text: str) -> tuple[int, int]:

@@ -19,16 +19,16 @@ from .errors import Problem, UserError
 
 def write_atomic(path: Path, data: bytes | str, mode: int = 0o644) -> Path:
     """Write `data` to `path` atomically, readable as `mode` says, and return `path`."""
-    write_all({path: data}, mode)
+    write_all({path: data.encode("utf-8") if isinstance(data, str) else data}, mode)
     return path
 
 
-def write_all(files: dict[Path, bytes | str], mode: int = 0o644) -> list[Path]:
+def write_all(files: dict[Path, bytes], mode: int = 0o644) -> list[Path]:
     """Write every file, or none: all are staged as temporary files, then renamed in order."""
     staged: list[tuple[str, Path]] = []
     try:
         for path, data in files.items():
-            staged.append((_stage(path, data.encode("utf-8") if isinstance(data, str) else data, mode), path))
+            staged.append((_stage(path, data, mode), path))
         for temporary, path in staged:
             os.replace(temporary, path)
     except OSError as error:

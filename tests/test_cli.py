@@ -75,7 +75,7 @@ def test_unknown_option_is_a_usage_error() -> None:
 def test_internal_errors_exit_3_with_a_hint(monkeypatch, tmp_path: Path) -> None:
     import guide.pipeline
 
-    def boom(options, progress=None):
+    def boom(options, progress=None, planned=None):
         raise KeyError("oops")
 
     monkeypatch.setattr(guide.pipeline, "build", boom)

@@ -119,7 +119,7 @@ def test_loader_round_trips_plain_data_and_locates_every_value(tmp_path: Path, d
     # JSON is YAML too; ruamel's own emitter writes some odd strings (like "?0") in a way it reads back differently.
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
     positions: dict = {}
-    loaded = load_yaml_file(path, ("x",), positions)
+    loaded = load_yaml_file(path, ("x",), positions, tmp_path)
     assert loaded == data
     for key, value in data.items():
         position = positions[("x", key)]
@@ -139,7 +139,7 @@ def test_loader_never_crashes_on_garbage(data) -> None:
         path = Path(folder) / "garbage.yaml"
         path.write_bytes(data)
         try:
-            load_yaml_file(path, ("x",), {})
+            load_yaml_file(path, ("x",), {}, Path(folder))
         except UserError as error:
             assert all(problem.path == path for problem in error.problems)
 
