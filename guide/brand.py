@@ -63,11 +63,15 @@ def read_font(path: Path, root: Path) -> FontFace:
     file must fail here, with its name, rather than as a nameless warning
     from the renderer.
     """
+    return _font_face(_read_asset(path, root, MAX_FONT_BYTES))
+
+
+def _read_asset(path: Path, root: Path, limit: int) -> bytes:
+    """A brand file's bytes; why it cannot be read is a ValueError, placed at company.yaml's line by the caller."""
     try:
-        data = read_inside(path, root, MAX_FONT_BYTES)
+        return read_inside(path, root, limit)
     except UserError as error:
         raise ValueError(error.problems[0].message) from None
-    return _font_face(data)
 
 
 @lru_cache(maxsize=64)
@@ -151,10 +155,7 @@ def logo_size(path: Path, root: Path) -> tuple[float, float, bool]:
     `logo.png` is refused. A PNG's size comes from its header before anything
     is decoded, since a small file can claim billions of pixels.
     """
-    try:
-        data = read_inside(path, root, MAX_IMAGE_BYTES)
-    except UserError as error:
-        raise ValueError(error.problems[0].message) from None
+    data = _read_asset(path, root, MAX_IMAGE_BYTES)
     kind = sniff(data)
     if path.suffix.lower() == ".svg":
         if kind != "svg":
