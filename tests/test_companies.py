@@ -177,3 +177,16 @@ def test_renaming_drops_the_old_short_label(tmp_path: Path) -> None:
     content = prepare_company(load_content(CONTENT), tmp_path / "companies" / "r").content
     assert content.role("director-of-product").label == "Head of Product"
     assert content.role("vp-of-product").label == "VP"
+
+
+COVER_TITLES = {"default": "The Product Manager Career Path", "bergwerk": "Karrierewege im Produktmanagement"}
+
+
+@pytest.mark.parametrize(("slug", "title"), COVER_TITLES.items())
+def test_cover_titles_break_between_words(built_all, slug: str, title: str) -> None:
+    """A cover title is set at whole words: a word that is only just too wide must not be split in two."""
+    out, _, _ = built_all
+    page = pdfium.PdfDocument(str(out / slug / "career-guide.pdf"))[0]
+    lines = [line.strip() for line in page.get_textpage().get_text_range().splitlines() if line.strip()]
+    start = next(index for index, line in enumerate(lines) if line.startswith(title.split()[0]))
+    assert " ".join(lines[start : start + 3]).split()[: len(title.split())] == title.split()
