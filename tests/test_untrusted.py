@@ -85,17 +85,18 @@ LIVE_OBJECT_ATTEMPTS = [
 @pytest.mark.parametrize("attempt", LIVE_OBJECT_ATTEMPTS)
 def test_a_company_template_cannot_reach_files(project: Path, attempt: str) -> None:
     template = '{% extends "base.html" %}{% block body %}<p>' + attempt + "</p>{% endblock %}\n"
-    make_company(project, "evil", "name: Evil\n", {"templates/card-backs.html": "\n\n" + template})
-    result = invoke("build", "--company", "evil", "--out", "out", "--card-backs")
-    assert_error(result, "templates/card-backs.html:3")
+    # The guide is the first template rendered: the attempt fails before any layout.
+    make_company(project, "evil", "name: Evil\n", {"templates/guide.html": "\n\n" + template})
+    result = invoke("build", "--company", "evil", "--out", "out")
+    assert_error(result, "templates/guide.html:3")
     assert not (project / "out" / "evil").exists()
     assert not list(project.rglob("pwned*"))
 
 
 def test_a_template_that_tries_to_write_writes_nothing(project: Path) -> None:
     attempt = '{{ target.company_dir.joinpath("../pwned.pth").write_text("import os") }}'
-    make_company(project, "evil", "name: Evil\n", {"templates/cards.html": attempt})
-    assert_error(invoke("build", "--company", "evil", "--out", "out"), "templates/cards.html:1", "undefined")
+    make_company(project, "evil", "name: Evil\n", {"templates/guide.html": attempt})
+    assert_error(invoke("build", "--company", "evil", "--out", "out"), "templates/guide.html:1", "undefined")
     assert not (project / "companies" / "pwned.pth").exists()
 
 
@@ -241,7 +242,7 @@ def test_a_target_out_of_time_fails_alone(project: Path, fake_layout, monkeypatc
 
 def test_a_template_that_prints_without_end_is_cut_off(project: Path) -> None:
     flood = '{% for i in range(100000) %}{{ "x" * 1000 }}{% endfor %}'
-    make_company(project, "flood", "name: Flood\n", {"templates/cards.html": flood})
+    make_company(project, "flood", "name: Flood\n", {"templates/guide.html": flood})
     done = _run_limited(["build", "--company", "flood", "--out", "out", "--content", str(CONTENT)], project)
     assert done.returncode == 1, done.stderr
     assert "made more than 16 MB of HTML" in done.stderr
