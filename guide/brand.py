@@ -9,6 +9,7 @@ always an error.
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import math
 import mimetypes
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .colors import contrast
 from .errors import Problem, UserError
 from .files import read_inside
 from .load import Loaded
@@ -33,27 +35,11 @@ PRINT_DPI = 300
 LOGO_BOX_MM = (60.0, 14.0)
 
 
-def luminance(color: str) -> float:
-    """WCAG relative luminance of a `#RRGGBB` colour."""
-
-    def channel(value: int) -> float:
-        c = value / 255
-        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
-    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
-
-
-def contrast(foreground: str, background: str) -> float:
-    """WCAG contrast ratio, from 1 (none) to 21 (black on white)."""
-    lighter, darker = sorted((luminance(foreground), luminance(background)), reverse=True)
-    return (lighter + 0.05) / (darker + 0.05)
-
-
 @dataclass(frozen=True)
 class FontFace:
     weight: int
     italic: bool
+    digest: str  # of the file's bytes: the renderer's font cache is keyed by the @font-face rule, which carries it
 
 
 def read_font(path: Path, root: Path) -> FontFace:
@@ -91,7 +77,7 @@ def _font_face(data: bytes) -> FontFace:
             italic = bool(os2.fsSelection & 1) if os2 is not None else bool(font["head"].macStyle & 2)
     except Exception as error:  # fontTools raises many kinds for a damaged file
         raise ValueError(f"cannot read this font file: it is damaged or incomplete ({type(error).__name__})") from None
-    return FontFace(min(max(weight, 100), 900), italic)
+    return FontFace(min(max(weight, 100), 900), italic, hashlib.sha256(data).hexdigest()[:16])
 
 
 def check_brand(target: Target, loaded: Loaded) -> tuple[list[Problem], list[Problem]]:

@@ -23,13 +23,20 @@ EXIT_INTERNAL = 3
 EXIT_INTERRUPTED = 130  # what shells report for Ctrl-C
 
 
+def print_problems(errors=(), warnings=()) -> None:
+    """The one place problems are printed: a line each on stderr, `warning:` in yellow, `error:` in red."""
+    for warning in warnings:
+        click.secho(f"warning: {warning}", fg="yellow", err=True)
+    for problem in errors:
+        click.secho(f"error: {problem}", fg="red", err=True)
+
+
 class CareerGuideGroup(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except UserError as error:
-            for problem in error.problems:
-                click.secho(f"error: {problem}", fg="red", err=True)
+            print_problems(error.problems)
             ctx.exit(EXIT_INPUT)
         except KeyboardInterrupt:
             click.echo("\nstopped (Ctrl-C): files already written are complete; nothing is half-written", err=True)
@@ -80,13 +87,6 @@ def _content_option(command):
     )(command)
 
 
-def _report(problems, warnings=()) -> None:
-    for warning in warnings:
-        click.secho(f"warning: {warning}", fg="yellow", err=True)
-    for problem in problems:
-        click.secho(f"error: {problem}", fg="red", err=True)
-
-
 def _timeout_option(seconds: int, help_text: str):
     return click.option("--timeout", type=click.FloatRange(min=0), default=seconds, show_default=True, help=help_text)
 
@@ -105,7 +105,11 @@ def _out_option(help_text: str):
 @main.command()
 @_out_option("Folder to write into; each target gets its own subfolder.")
 @click.option("--emit-html", is_flag=True, help="Also write the HTML given to WeasyPrint next to each PDF.")
-@click.option("--strict", is_flag=True, help="Treat brand warnings (contrast, logo resolution) as errors.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Treat warnings (brand checks, CSS the renderer ignores) as errors; such a target is not written.",
+)
 @click.option("--print-ready", is_flag=True, help="3 mm bleed and crop marks on every page, for a print shop.")
 @click.option(
     "--cards-per-sheet",
@@ -240,11 +244,12 @@ class _Reporter:
             return _LiveProgress(total)
         return _PlainProgress(self)
 
+    def problems(self, errors=(), warnings=()) -> None:
+        print_problems(errors, warnings)
+
     def summary(self, results, seconds: float) -> None:
         built = [r for r in results if not r.skipped]
-        for result in built:
-            for warning in result.warnings:
-                click.secho(f"warning: {warning}", fg="yellow", err=True)
+        print_problems(warnings=[warning for result in built for warning in result.warnings])
         fresh = len(results) - len(built)
         tail = f", {fresh} up to date" if fresh else ""
         self.line(f"built {len(built)} target{'s' * (len(built) != 1)}{tail} in {seconds:.1f} s")
@@ -315,7 +320,7 @@ def validate(strict: bool, companies, all_targets: bool, content_dir: Path | Non
 
     options = BuildOptions(content_dir=content_dir, companies=tuple(companies), all_targets=all_targets, strict=strict)
     ready, problems = prepare(options)
-    _report([], [warning for prepared in ready for warning in prepared.warnings])
+    print_problems(warnings=[warning for prepared in ready for warning in prepared.warnings])
     if problems:
         raise UserError(problems)
     click.echo(f"ok: {', '.join(prepared.target.slug for prepared in ready)}")
@@ -342,7 +347,7 @@ def onboard(
     from .load import load_content
     from .onboard import build_packets, read_roster
     from .pipeline import prepare_company, target_lock
-    from .plan import BuildOptions, content_dir_for, resolve_company
+    from .plan import BuildOptions, content_dir_for, fresh_output, plan_build, resolve_company
 
     options = BuildOptions(content_dir=content_dir)
     folder = resolve_company(company, options.project)
@@ -352,8 +357,14 @@ def onboard(
         if problems and (strict or not hires):
             raise UserError(problems)
         out = out_dir / prepared.target.slug / "onboarding"
+        # Every packet ends with the company's plain guide: one built before from the same inputs is used as it is.
+        guide_options = BuildOptions(out_dir=out_dir, content_dir=content_dir, companies=(str(folder),))
+        (planned,) = plan_build(guide_options)
+        guide_pdf = fresh_output(out_dir / planned.spec.slug, planned.digest, "career-guide.pdf")
+        if guide_pdf is not None:
+            click.echo(f"using the up-to-date guide in {out_dir / planned.spec.slug}")
         with target_lock(out):
-            written = build_packets(prepared, hires, out, shared)
+            written = build_packets(prepared, hires, out, shared, guide_pdf)
     for path, hire in zip(written, hires, strict=True):
         click.echo(f"{hire.name}: {path}")
     if problems:

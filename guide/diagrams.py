@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
+from .colors import tint
 from .models import Brand, Role
 
 LABEL_SIZE = 11.5
@@ -21,13 +22,6 @@ LEGEND_SIZE = 10.0
 # Average advance of a character, as a share of the font size: generous, so
 # that wide fonts still fit.
 CHAR_WIDTH = 0.58
-
-
-def tint(color: str, amount: float) -> str:
-    """Mix `color` with white; `amount` is the share of the colour (0 to 1)."""
-    rgb = [int(color[i : i + 2], 16) for i in (1, 3, 5)]
-    mixed = [round(255 - (255 - c) * amount) for c in rgb]
-    return "#" + "".join(f"{c:02X}" for c in mixed)
 
 
 def ladder_svg(

@@ -61,7 +61,12 @@ class UserError(Exception):
             problems = [Problem(problems)]
         elif isinstance(problems, Problem):
             problems = [problems]
-        self.problems = list(problems)
+        # One problem found twice (company.yaml's own check and the merged
+        # content's, under a shorter field name) is reported once, as found first.
+        unique: dict[tuple, Problem] = {}
+        for problem in problems:
+            unique.setdefault((problem.path, problem.line, problem.column, problem.message), problem)
+        self.problems = list(unique.values())
         #: What was built before the problems stopped the rest (a batch goes on past bad targets).
         self.results = results or []
         super().__init__("\n".join(str(p) for p in self.problems))

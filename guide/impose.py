@@ -28,8 +28,9 @@ from pypdf.generic import (
     TextStringObject,
 )
 
+from .paper import PAPERS
+
 MM = 72 / 25.4
-SHEETS = {"a4": (210 * MM, 297 * MM), "letter": (8.5 * 72, 11 * 72)}
 MARGIN = 10 * MM
 GUTTER = 10 * MM
 MARK_OFFSET = 1.5 * MM  # cut marks start this far from the card's corner...
@@ -54,7 +55,7 @@ def slots(per_sheet: int, paper: str, card_width: float, card_height: float) -> 
     Two per sheet are turned on their side and stacked, which fits them larger
     than side by side; four sit in a 2 x 2 grid.
     """
-    sheet_w, sheet_h = SHEETS[paper]
+    sheet_w, sheet_h = PAPERS[paper].points
     if per_sheet == 1:
         scale = min((sheet_w - 2 * MARGIN) / card_width, (sheet_h - 2 * MARGIN) / card_height, 1.0)
         cols, rows, rotate = 1, 1, 0
@@ -80,7 +81,7 @@ def slots(per_sheet: int, paper: str, card_width: float, card_height: float) -> 
 
 def mirrored(layout: list[Slot], paper: str) -> list[Slot]:
     """The same slots as seen from the back after a long-edge flip: left and right swap."""
-    sheet_w = SHEETS[paper][0]
+    sheet_w = PAPERS[paper].points[0]
     return [
         Slot(sheet_w - s.x - s.width, s.y, s.width, s.height, s.scale, -s.rotate if s.rotate else 0) for s in layout
     ]
@@ -108,7 +109,7 @@ def impose(fronts: bytes, backs: bytes | None, per_sheet: int, paper: str, title
 
 
 def _sheet(writer: PdfWriter, cards: list[PageObject], layout: list[Slot], paper: str) -> None:
-    sheet = writer.add_blank_page(*SHEETS[paper])
+    sheet = writer.add_blank_page(*PAPERS[paper].points)
     xobjects = DictionaryObject()
     ops = []
     for index, (card, slot) in enumerate(zip(cards, layout, strict=False)):

@@ -14,21 +14,20 @@ from .resources import locales_dir
 def labels(locale: str) -> Mapping[str, str]:
     """The labels for `locale`, falling back to English for any missing key.
 
-    Read again whenever either file changed, so a long-lived process (watch)
-    never prints an old label.
+    The catalogues are parsed once per version of their bytes (they are a
+    few kilobytes, read every time), so a long-lived process (watch) never
+    prints an old label.
     """
-    paths = (locales_dir() / "en.yaml", locales_dir() / f"{locale}.yaml")
-    stamps = tuple((path.stat().st_mtime_ns, path.stat().st_size) if path.is_file() else None for path in paths)
-    return _labels(locale, stamps)
+    english = (locales_dir() / "en.yaml").read_bytes()
+    path = locales_dir() / f"{locale}.yaml"
+    own = path.read_bytes() if locale != "en" and path.is_file() else b""
+    return _labels(english, own)
 
 
 @lru_cache(maxsize=16)
-def _labels(locale: str, _stamps: tuple) -> Mapping[str, str]:
+def _labels(english: bytes, own: bytes) -> Mapping[str, str]:
     yaml = YAML(typ="safe")
-    english = yaml.load((locales_dir() / "en.yaml").read_text(encoding="utf-8"))
-    path = locales_dir() / f"{locale}.yaml"
-    own = yaml.load(path.read_text(encoding="utf-8")) if path.is_file() and locale != "en" else {}
-    return MappingProxyType({**english, **own})
+    return MappingProxyType({**yaml.load(english), **(yaml.load(own) if own else {})})
 
 
 def available_locales() -> list[str]:

@@ -42,7 +42,13 @@ def graft(tree: dict[Key, Position], prefix: Key) -> dict[Key, Position]:
 
 
 def is_list_edit(value: Any) -> bool:
-    return isinstance(value, dict) and bool(value) and set(value) <= LIST_EDITS
+    """`{prepend: [...], append: [...]}`; with anything but lists in it, it is a mistake that validation reports."""
+    return (
+        isinstance(value, dict)
+        and bool(value)
+        and set(value) <= LIST_EDITS
+        and all(isinstance(items, list) for items in value.values())
+    )
 
 
 def merge_value(

@@ -15,6 +15,8 @@ from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, create_model, model_validator
 
+from .paper import PaperName
+
 # Limits that no real guide comes near, so that a hostile or broken file
 # fails with a clear message instead of making a 5,000-page PDF.
 MAX_TEXT = 4000  # characters in one text field (a summary is about 500)
@@ -227,7 +229,7 @@ class Target(Strict):
 
     slug: str
     brand: Brand = Brand()
-    paper: Literal["a4", "letter"] = "a4"
+    paper: PaperName = "a4"
     locale: str = "en"
     company_dir: Path | None = None
     stylesheets: tuple[Path, ...] = ()
@@ -305,7 +307,7 @@ class CompanyFile(Strict):
 
     name: Text = Field(description="The company's name, as it appears on every page.")
     brand: CompanyBrand = CompanyBrand()
-    paper: Literal["a4", "letter"] = Field("a4", description="Page size of the guide and the cards.")
+    paper: PaperName = Field("a4", description="Page size of the guide and the cards.")
     locale: str = Field("en", description="Language of labels and hyphenation, and of the PDF.")
     titles: dict[str, Text] = Field(default_factory=dict, description="Company job titles: {role-id: title}.")
     exclude_roles: list[str] = Field(default_factory=list, description="Shared roles this company does not have.")

@@ -19,7 +19,7 @@ import datetime as dt
 import io
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import Problem, UserError
@@ -42,12 +42,6 @@ class Hire:
     buddy: str = ""
     email: str = ""
     note: str = ""
-
-
-@dataclass
-class Packets:
-    written: list[Path] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
 
 
 def read_roster(path: Path, content: Content) -> tuple[list[Hire], list[Problem]]:
@@ -254,8 +248,14 @@ def packet_name(name: str, used: set[str], row: int, email: str = "") -> str:
     return candidate + ".pdf"
 
 
-def build_packets(prepared, hires: list[Hire], out: Path, shared: bool = False) -> list[Path]:
-    """Write one packet per hire into `out`; returns the paths written."""
+def build_packets(
+    prepared, hires: list[Hire], out: Path, shared: bool = False, guide_pdf: bytes | None = None
+) -> list[Path]:
+    """Write one packet per hire into `out`; returns the paths written.
+
+    `guide_pdf` is the company's guide when an up-to-date one was already
+    built (see `cli.onboard`); otherwise it is laid out here.
+    """
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import NameObject, TextStringObject
 
@@ -266,7 +266,9 @@ def build_packets(prepared, hires: list[Hire], out: Path, shared: bool = False) 
 
     content, target = prepared.content, prepared.target
     renderer = Renderer()
-    guide_reader = PdfReader(io.BytesIO(pdf_bytes(renderer.render(render_guide(content, target)))))
+    if guide_pdf is None:
+        guide_pdf = pdf_bytes(renderer.render(render_guide(content, target)))
+    guide_reader = PdfReader(io.BytesIO(guide_pdf))
     personal = renderer.render(render_packets(content, target, hires))
     ranges = list(page_ranges(personal, "hire-", [str(i) for i in range(len(hires))], "packet.html").values())
     written: list[Path] = []

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from .brand import check_brand
@@ -29,9 +30,7 @@ from .plan import (
     DEFAULT_TARGET,
     LOCK,
     MANIFEST,
-    PLAIN,
     BuildOptions,
-    Finish,
     Planned,
     TargetSpec,
     content_dir_for,
@@ -41,7 +40,6 @@ from .plan import (
     read_manifest,
     tree_digest,
 )
-from .render_html import BLEED_MM, CARD_SCALES, render_backs, render_cards, render_guide
 from .validate import validate
 from .write import write_all
 
@@ -50,7 +48,7 @@ from .write import write_all
 class BuildResult:
     target: str
     outputs: list[Path] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
     skipped: bool = False  # fresh: its manifest says nothing changed
     failed: bool = False  # bad input: see the problems
     seconds: float = 0.0
@@ -110,7 +108,10 @@ def prepare_company(shared: Loaded, folder: Path) -> Prepared:
     try:
         content = validate(merged)
     except UserError as error:
-        problems.extend(error.problems)
+        # A file whose own shape check failed is not reported again through
+        # the merged content: the same mistake, under a shorter field name.
+        reported = {problem.path for problem in company.problems}
+        problems.extend(problem for problem in error.problems if problem.path not in reported)
     if problems:
         raise UserError(problems)
     assert target is not None
@@ -194,7 +195,14 @@ def _ignore_interrupts() -> None:
 
 # One per process: fonts are loaded once; shared content is read once per version of its files.
 _SHARED: dict[tuple[Path, str], Loaded] = {}
-_RENDERER = None
+
+
+@cache
+def _renderer():
+    """The process's renderer, made when the first layout needs it (a build of fresh targets never does)."""
+    from .render_pdf import Renderer
+
+    return Renderer()
 
 
 def _shared_content(content_dir: Path) -> Loaded:
@@ -212,20 +220,16 @@ def _shared_content(content_dir: Path) -> Loaded:
 
 def build_spec(spec: TargetSpec, digest: str, options: BuildOptions) -> tuple[BuildResult, list[Problem]]:
     """Prepare, render and write one target, then its manifest. Runs in a worker or inline."""
-    global _RENDERER
-    from .render_pdf import Renderer
-
     started = time.perf_counter()
     content_dir = content_dir_for(options)
     try:
         with time_limit(options.timeout, f"building {spec.slug}"):
             prepared = prepare_spec(spec, _shared_content(content_dir), options)
-            _RENDERER = _RENDERER or Renderer()
             with target_lock(options.out_dir / spec.slug):
-                result = build_target(prepared.content, prepared.target, options, _RENDERER, digest)
+                result = build_target(prepared.content, prepared.target, options, digest)
     except UserError as error:
         return BuildResult(spec.slug, failed=True, seconds=time.perf_counter() - started), error.problems
-    result.warnings[:0] = [str(w) for w in prepared.warnings]
+    result.warnings[:0] = prepared.warnings
     result.seconds = time.perf_counter() - started
     result.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return result, []
@@ -256,84 +260,34 @@ def target_lock(folder: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def build_target(
-    content: Content, target: Target, options: BuildOptions, renderer, digest: str | None = None
-) -> BuildResult:
-    """Render and write the guide, the card deck and one PDF per card for one target.
+def build_target(content: Content, target: Target, options: BuildOptions, digest: str | None = None) -> BuildResult:
+    """Make every output the options ask for (see `outputs`) and write them, with their manifest, all at once.
 
-    Every PDF is made in memory first and written only when all of them
+    Every file is made in memory first and written only when all of them
     succeeded, so a failing target leaves its previous outputs untouched.
+    With `strict`, what the layout engine warned about fails the target
+    before anything is written.
     """
-    from .impose import impose
-    from .render_pdf import card_pages, page_ranges, pdf_bytes
+    from .outputs import Job, make_files
 
-    finish = options.finish
-    bleed = BLEED_MM if finish.print_ready else 0
-
-    def pdf(document, title: str | None = None, variant: str | None = finish.pdf_variant) -> bytes:
-        return pdf_bytes(document, title=title, variant=variant, bleed_mm=bleed)
-
+    job = Job(content, target, options, _renderer)
     out = options.out_dir / target.slug
-    result = BuildResult(target.slug)
-    before = len(renderer.warnings)
-    files: dict[Path, bytes | str] = {}
-
-    guide_html = render_guide(content, target, finish)
-    guide_pdf = pdf(renderer.render(guide_html))
-    files[out / "career-guide.pdf"] = guide_pdf
-
-    deck_html, deck, scales = fit_cards(content, target, renderer, finish)
-    fronts = [deck.pages[pages[0]] for pages in card_pages(deck, content.roles).values()]
-    backs = []
-    if finish.card_backs:
-        backs_html = render_backs(content, target, finish)
-        laid_out = renderer.render(backs_html)
-        ranges = page_ranges(laid_out, "back-", [role.id for role in content.roles], "card-backs.html")
-        backs = [laid_out.pages[pages[0]] for pages in ranges.values()]
-        if options.emit_html:
-            files[out / "card-backs.html"] = backs_html.html
-    for index, role in enumerate(content.roles):
-        sides = [fronts[index], backs[index]] if backs else [fronts[index]]
-        title = f"{role.title} · {content.guide.title}"
-        files[out / "cards" / f"{role.id}.pdf"] = pdf(deck.copy(sides), title=title)
-    if finish.cards_per_sheet == 1:
-        sheets = [page for index, front in enumerate(fronts) for page in ([front, backs[index]] if backs else [front])]
-        files[out / "role-cards.pdf"] = pdf(deck.copy(sheets))
-    else:
-        files[out / "role-cards.pdf"] = impose(
-            pdf(deck.copy(fronts), variant=None),
-            pdf(deck.copy(backs), variant=None) if backs else None,
-            finish.cards_per_sheet,
-            target.paper,
-            content.guide.title,
-            target.locale,
-        )
-
-    if options.emit_html:
-        files[out / "career-guide.html"] = guide_html.html
-        files[out / "role-cards.html"] = deck_html.html
-        for role in content.roles:
-            files[out / "cards" / f"{role.id}.html"] = render_cards(content, target, scales, role.id, finish).html
-    if finish.png:
-        from .previews import preview_png
-
-        files[out / "career-guide.png"] = preview_png(guide_pdf)
-        for role in content.roles:
-            files[out / "cards" / f"{role.id}.png"] = preview_png(files[out / "cards" / f"{role.id}.pdf"])
-
-    result.warnings = renderer.warnings[before:]
+    files = {out / name: data for name, data in make_files(job).items()}
+    if options.strict and job.warnings:
+        raise UserError(job.warnings)
+    result = BuildResult(target.slug, warnings=list(job.warnings))
     result.outputs = write_target(out, files, digest)
     return result
 
 
-def write_target(out: Path, files: dict[Path, bytes | str], digest: str | None) -> list[Path]:
+def write_target(out: Path, files: dict[Path, bytes], digest: str | None) -> list[Path]:
     """Write a target's outputs and its manifest all at once, then remove outputs it no longer makes.
 
     The manifest is made from the bytes in memory and written with them, so
     it always describes exactly the files beside it.
     """
     previous = read_manifest(out) or {}
-    staged = {path: data.encode("utf-8") if isinstance(data, str) else data for path, data in files.items()}
+    staged = dict(files)
     if digest is not None:
         text = json.dumps(manifest_for(digest, out, staged, _page_counts(staged)), indent=2, sort_keys=True)
         staged[out / MANIFEST] = (text + "\n").encode("utf-8")
@@ -355,46 +309,3 @@ def _page_counts(files: dict[Path, bytes]) -> dict[Path, int]:
             pages[path] = len(document)
             document.close()
     return pages
-
-
-def fit_cards(content: Content, target: Target, renderer, finish: Finish = PLAIN):
-    """Lay out the card deck, shrinking the type of any card that spills over.
-
-    Each overflowing card steps down through `CARD_SCALES`; a card that still
-    spills at the smallest step fails the build with the amount it is over.
-    Only the cards that spilled are laid out again, and the deck is put
-    together from the pages that fit. Returns the deck's HTML (every card at
-    its final size), the laid-out deck and the steps used.
-    """
-    from .render_pdf import card_pages, overflow_mm
-
-    scales: dict[str, int] = {}
-    fitted: dict[str, object] = {}
-    pending = [role.id for role in content.roles]
-    first = None
-    while pending:
-        document = renderer.render(render_cards(content, target, scales, only=pending, finish=finish))
-        first = first or document
-        roles = [content.role(role_id) for role_id in pending]
-        problems = []
-        pending = []
-        for role_id, pages in card_pages(document, roles).items():
-            if len(pages) == 1:
-                fitted[role_id] = document.pages[pages[0]]
-            elif scales.get(role_id, 0) + 1 < len(CARD_SCALES):
-                scales[role_id] = scales.get(role_id, 0) + 1
-                pending.append(role_id)
-            else:
-                over = sum(overflow_mm(document, page, f"card-{role_id}") for page in pages[1:])
-                problems.append(
-                    Problem(
-                        f"the card for {content.role(role_id).title} does not fit on one page even with its type "
-                        f"at {CARD_SCALES[-1]:.0%}: about {over:.0f} mm too long. Shorten its summary, "
-                        "responsibilities, skills or ready_for_next",
-                        field=f"roles.{role_id}",
-                    )
-                )
-        if problems:
-            raise UserError(problems)
-    deck = first.copy([fitted[role.id] for role in content.roles])
-    return render_cards(content, target, scales, finish=finish), deck, scales

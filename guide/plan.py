@@ -5,9 +5,10 @@ target list and a rebuild with nothing to do stay fast: they never import
 pydantic's models, Jinja2 or WeasyPrint.
 
 A target is fresh when its manifest (`<out>/<slug>/manifest.json`) records
-the same digest of every input (content, company folder, theme, options,
-tool and WeasyPrint versions) and every output it lists is still there, at
-the size it had. Fresh targets are skipped; `--force` rebuilds them anyway.
+the same digest of every input (content, company folder, theme, the options
+that shape outputs, the versions of careerguide and of every library that
+writes output bytes) and every output it lists is still there, unchanged.
+Fresh targets are skipped; `--force` rebuilds them anyway.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import hashlib
 import json
 import os
 import stat
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 
@@ -45,21 +47,31 @@ class Finish:
 PLAIN = Finish()
 
 
+#: Marks a build option that cannot change any output's bytes, so it stays out of the input digest.
+#: Every other option is an input: an option added later rebuilds what it
+#: could change without anyone remembering to list it.
+NOT_AN_INPUT = {"input": False}
+
+
 @dataclass(frozen=True)
 class BuildOptions:
-    out_dir: Path = Path("build")
+    # Which targets, and where: they choose outputs, they do not shape them.
+    out_dir: Path = field(default=Path("build"), metadata=NOT_AN_INPUT)
+    content_dir: Path | None = field(default=None, metadata=NOT_AN_INPUT)  # its files are hashed instead
+    companies: tuple[str, ...] = field(default=(), metadata=NOT_AN_INPUT)
+    all_targets: bool = field(default=False, metadata=NOT_AN_INPUT)
+    project: Path = field(default=Path("."), metadata=NOT_AN_INPUT)
+    shard: tuple[int, int] = field(default=(1, 1), metadata=NOT_AN_INPUT)
+    # How the build runs.
+    jobs: int = field(default=1, metadata=NOT_AN_INPUT)
+    force: bool = field(default=False, metadata=NOT_AN_INPUT)
+    fail_fast: bool = field(default=False, metadata=NOT_AN_INPUT)
+    # Seconds one target may take; None for no limit.
+    timeout: float | None = field(default=600.0, metadata=NOT_AN_INPUT)
+    # What the outputs are: every field below is part of each target's input digest.
     emit_html: bool = False
-    content_dir: Path | None = None
-    companies: tuple[str, ...] = ()
-    all_targets: bool = False
-    project: Path = Path(".")
     strict: bool = False
     finish: Finish = field(default_factory=Finish)
-    jobs: int = 1
-    force: bool = False
-    shard: tuple[int, int] = (1, 1)
-    fail_fast: bool = False
-    timeout: float | None = 600.0  # seconds one target may take; None for no limit
 
 
 @dataclass(frozen=True)
@@ -215,11 +227,43 @@ def _file_digest(path: Path, root: Path) -> bytes:
         return f"unreadable\0{error.errno}".encode()
 
 
-def _weasyprint_version() -> str:
-    try:
-        return metadata.version("weasyprint")
-    except metadata.PackageNotFoundError:  # pragma: no cover - a broken install
-        return "unknown"
+#: The installed libraries that write or shape output bytes: a new version of any of them rebuilds every target.
+OUTPUT_LIBRARIES = (
+    "weasyprint",  # layout
+    "pydyf",  # WeasyPrint's PDF writer
+    "fonttools",  # font subsets
+    "tinycss2",  # CSS parsing
+    "cssselect2",
+    "pillow",  # images in PDFs, PNG previews
+    "pypdf",  # imposed sheets, packets
+    "pypdfium2",  # page counts, PNG previews
+    "segno",  # QR codes on card backs
+    "jinja2",  # HTML
+    "markupsafe",
+    "nh3",  # the Markdown subset's sanitiser
+)
+
+
+@cache
+def library_versions() -> dict[str, str]:
+    versions = {}
+    for name in OUTPUT_LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:  # pragma: no cover - a broken install
+            versions[name] = "missing"
+    return versions
+
+
+def output_options(options: BuildOptions) -> dict:
+    """The options that shape output bytes: every field of `BuildOptions` not marked `_not_an_input`."""
+    return {
+        item.name: _plain(getattr(options, item.name)) for item in fields(options) if item.metadata.get("input", True)
+    }
+
+
+def _plain(value):
+    return asdict(value) if is_dataclass(value) else value
 
 
 def input_digest(spec: TargetSpec, options: BuildOptions, cache: dict[Path, str] | None = None) -> str:
@@ -232,13 +276,13 @@ def input_digest(spec: TargetSpec, options: BuildOptions, cache: dict[Path, str]
     cache = {} if cache is None else cache
     parts = {
         "tool": __version__,
-        "weasyprint": _weasyprint_version(),
+        "libraries": library_versions(),
         "content": tree_digest(content_dir_for(options).resolve(), cache),
         "templates": tree_digest(templates_dir(), cache),
         "styles": tree_digest(styles_dir(), cache),
         "locales": tree_digest(locales_dir(), cache),
         "company": tree_digest(spec.folder.resolve(), cache) if spec.folder else "",
-        "options": {"emit_html": options.emit_html, "strict": options.strict, **asdict(options.finish)},
+        "options": output_options(options),
         "environment": os.environ.get("SOURCE_DATE_EPOCH", ""),
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
@@ -281,11 +325,26 @@ def is_fresh(target_dir: Path, digest: str) -> bool:
     return True
 
 
+def fresh_output(target_dir: Path, digest: str, name: str) -> bytes | None:
+    """One output's bytes, if the manifest says it was made from exactly these inputs and it is unchanged since."""
+    manifest = read_manifest(target_dir)
+    if not manifest or manifest.get("inputs") != digest:
+        return None
+    facts = manifest.get("outputs", {}).get(name)
+    try:
+        data = (target_dir / name).read_bytes()
+    except OSError:
+        return None
+    if not isinstance(facts, dict) or facts.get("sha256") != hashlib.sha256(data).hexdigest():
+        return None
+    return data
+
+
 def manifest_for(digest: str, target_dir: Path, outputs: dict[Path, bytes], pages: dict[Path, int]) -> dict:
     """The manifest of a target about to be written: its inputs' digest and a fact sheet per output."""
     return {
         "tool": __version__,
-        "weasyprint": _weasyprint_version(),
+        "libraries": library_versions(),
         "inputs": digest,
         "outputs": {
             str(path.relative_to(target_dir)): {

@@ -24,17 +24,18 @@ from markupsafe import Markup
 
 from . import __version__
 from .brand import data_uri
-from .diagrams import ladder_svg, tint
+from .colors import tint
+from .diagrams import ladder_svg
 from .errors import Problem, UserError
 from .files import decode_text, read_inside
 from .locale import labels
 from .models import Content, Role, Target
+from .paper import PAPERS
 from .plan import PLAIN, Finish
 from .resources import styles_dir, templates_dir
-from .typeset import rich, typeset
+from .sanitise import rich
+from .typeset import typeset
 
-PAPER_SIZES = {"a4": "A4", "letter": "letter"}
-PAPER_MM = {"a4": (210, 297), "letter": (215.9, 279.4)}
 BLEED_MM = 3  # colour that touches the trim edge runs this far past it
 SLUG_MM = 10  # the sheet reaches this far past the trim edge: bleed, then the crop marks
 
@@ -140,13 +141,18 @@ def _templates(target: Target) -> jinja2.Environment:
 
 
 def font_faces(target: Target) -> str:
-    """`@font-face` rules for a brand's own font files, weights and styles read from the files."""
+    """`@font-face` rules for a brand's own font files, weights and styles read from the files.
+
+    Each URL ends in a fragment with the digest of the file's bytes:
+    WeasyPrint keeps a loaded font for as long as its rule is the same, and
+    the digest makes a font file edited between two builds a new rule.
+    """
     from .brand import read_font
 
     rules = []
     for path in target.brand.font_files:
         face = read_font(path, target.company_dir or path.parent)
-        family, source = css_string(target.brand.font.family), css_string(path.as_uri())
+        family, source = css_string(target.brand.font.family), css_string(f"{path.as_uri()}#{face.digest}")
         style = "italic" if face.italic else "normal"
         rules.append(
             f"@font-face {{ font-family: {family}; src: url({source}); "
@@ -163,7 +169,7 @@ def brand_properties(target: Target, finish: Finish | None = None) -> str:
     """
     bleed = BLEED_MM if finish is not None and finish.print_ready else 0
     colors = target.brand.colors
-    width, height = PAPER_MM[target.paper]
+    paper = PAPERS[target.paper]
     values = {
         "--primary": colors.primary,
         "--accent": colors.accent,
@@ -172,12 +178,12 @@ def brand_properties(target: Target, finish: Finish | None = None) -> str:
         "--rule": tint(colors.primary, 0.30),
         "--tint": tint(colors.primary, 0.07),
         "--font": f'{css_string(target.brand.font.family)}, "Inter", "DejaVu Sans", "WenQuanYi Micro Hei", sans-serif',
-        "--page-width": f"{width}mm",
-        "--page-height": f"{height}mm",
+        "--page-width": f"{paper.width_mm}mm",
+        "--page-height": f"{paper.height_mm}mm",
         "--bleed": f"{bleed}mm",
     }
     body = "".join(f"{name}: {value}; " for name, value in values.items())
-    size = PAPER_SIZES[target.paper]
+    size = paper.css
     # WeasyPrint draws crop marks in the outer half of the CSS bleed, under
     # the page's content; a sheet larger than the bleed keeps them clear of it.
     marks = f" bleed: {SLUG_MM}mm; marks: crop;" if bleed else ""

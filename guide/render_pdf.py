@@ -9,16 +9,20 @@ reuses that layout through `Document.copy`.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
 
 from .errors import Problem, UserError
-from .render_html import HtmlDocument
+from .plan import PLAIN, Finish
+from .render_html import CARD_SCALES, HtmlDocument, render_cards
 
 if TYPE_CHECKING:
     from weasyprint import Document
     from weasyprint.text.fonts import FontConfiguration
+
+    from .models import Content, Target
 
 PX_PER_MM = 96 / 25.4
 
@@ -43,12 +47,18 @@ class Renderer:
     """Shares one FontConfiguration across every document it renders."""
 
     font_config: FontConfiguration = field(default_factory=lambda: _font_config())
-    warnings: list[str] = field(default_factory=list)
-    #: WeasyPrint's image cache, shared by every document this renderer lays out.
-    cache: dict = field(default_factory=dict)
 
-    def render(self, document: HtmlDocument) -> Document:
-        """Lay out one document; it may load files only from `document.allowed` (see `fetch.py`)."""
+    def render(
+        self, document: HtmlDocument, warnings: list[Problem] | None = None, images: dict | None = None
+    ) -> Document:
+        """Lay out one document; it may load files only from `document.allowed` (see `fetch.py`).
+
+        What WeasyPrint logs on the way (a glyph no font has, CSS it
+        ignored) is added to `warnings`. `images` is WeasyPrint's image
+        cache, keyed by URL: pass one per target (see `outputs.Job`), never
+        one per process, or a logo edited between two builds of a
+        long-lived process would be drawn from memory.
+        """
         from weasyprint import HTML
 
         from .fetch import RefusedResource, SafeFetcher
@@ -59,7 +69,7 @@ class Renderer:
         try:
             fetcher = SafeFetcher(document.allowed)
             html = HTML(string=document.html, base_url=document.base_url, url_fetcher=fetcher)
-            rendered = html.render(font_config=self.font_config, cache=self.cache)
+            rendered = html.render(font_config=self.font_config, cache={} if images is None else images)
         except RefusedResource as error:
             raise UserError(Problem(f"{document.name}: {error}")) from None
         except Exception as error:
@@ -78,7 +88,8 @@ class Renderer:
             ) from None
         finally:
             logger.removeHandler(handler)
-        self.warnings.extend(f"{document.name}: {message}" for message in handler.messages)
+        if warnings is not None:
+            warnings.extend(Problem(f"{document.name}: {message}") for message in handler.messages)
         return rendered
 
 
@@ -198,3 +209,58 @@ def overflow_mm(document: Document, page_index: int, element_id: str) -> float:
             return (box.position_y + box.margin_height() - page.content_box_y()) / PX_PER_MM
         stack.extend(getattr(box, "children", []))
     return 0.0
+
+
+@dataclass(frozen=True)
+class FittedCards:
+    """The card deck with every card on one page: its HTML, its layout (a page per role) and the type steps used."""
+
+    html: HtmlDocument
+    deck: Document
+    scales: dict[str, int]
+
+    @property
+    def fronts(self) -> list:
+        return list(self.deck.pages)
+
+
+def fit_cards(
+    content: Content, target: Target, layout: Callable[[HtmlDocument], Document], finish: Finish = PLAIN
+) -> FittedCards:
+    """Lay out the card deck, shrinking the type of any card that spills over.
+
+    Each overflowing card steps down through `CARD_SCALES`; a card that still
+    spills at the smallest step fails the build with the amount it is over.
+    Only the cards that spilled are laid out again, and the deck is put
+    together from the pages that fit.
+    """
+    scales: dict[str, int] = {}
+    fitted: dict[str, object] = {}
+    pending = [role.id for role in content.roles]
+    first = None
+    while pending:
+        document = layout(render_cards(content, target, scales, only=pending, finish=finish))
+        first = first or document
+        roles = [content.role(role_id) for role_id in pending]
+        problems = []
+        pending = []
+        for role_id, pages in card_pages(document, roles).items():
+            if len(pages) == 1:
+                fitted[role_id] = document.pages[pages[0]]
+            elif scales.get(role_id, 0) + 1 < len(CARD_SCALES):
+                scales[role_id] = scales.get(role_id, 0) + 1
+                pending.append(role_id)
+            else:
+                over = sum(overflow_mm(document, page, f"card-{role_id}") for page in pages[1:])
+                problems.append(
+                    Problem(
+                        f"the card for {content.role(role_id).title} does not fit on one page even with its type "
+                        f"at {CARD_SCALES[-1]:.0%}: about {over:.0f} mm too long. Shorten its summary, "
+                        "responsibilities, skills or ready_for_next",
+                        field=f"roles.{role_id}",
+                    )
+                )
+        if problems:
+            raise UserError(problems)
+    deck = first.copy([fitted[role.id] for role in content.roles])
+    return FittedCards(render_cards(content, target, scales, finish=finish), deck, scales)

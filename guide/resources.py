@@ -32,5 +32,9 @@ def default_content_dir() -> Path:
     return _data_dir("content")
 
 
+#: The label catalogues (one YAML file per language); a module attribute so that tests can point it elsewhere.
+LOCALES = _PACKAGE / "locales"
+
+
 def locales_dir() -> Path:
-    return _PACKAGE / "locales"
+    return LOCALES

@@ -83,7 +83,42 @@ def _validate_part(model: type[M], data: Any, prefix: Key, loaded: Loaded, probl
 
 def problems_from(error: ValidationError, model: type[BaseModel], prefix: Key, loaded: Loaded) -> list[Problem]:
     """Pydantic's errors as located, readable problems."""
-    return [_problem(model, item, prefix, loaded) for item in error.errors()]
+    return [_problem(model, item, prefix, loaded) for item in _one_per_union(error.errors())]
+
+
+def _is_branch(part: Any) -> bool:
+    """A step in pydantic's error location that names a branch of `list | ListEdit`, not a field."""
+    return part == "ListEdit" or (isinstance(part, str) and part.startswith("list["))
+
+
+def _one_per_union(items: list[Any]) -> list[Any]:
+    """Pydantic's errors for `list | ListEdit` overrides, cut down to what the user wrote.
+
+    Pydantic reports every branch of a union: a bad item in a list comes
+    with "should be a valid dictionary" from the `ListEdit` branch. Only
+    the branch matching the value's shape is kept (a list or a mapping);
+    for a value that is neither, one message says what is allowed.
+    """
+    kept, said = [], set()
+    for item in items:
+        loc = tuple(item["loc"])
+        branches = [index for index, part in enumerate(loc) if _is_branch(part)]
+        if branches and branches[-1] == len(loc) - 1:
+            value, branch = item.get("input"), loc[-1]
+            if isinstance(value, (list, dict)):
+                if isinstance(value, list) == (branch != "ListEdit"):
+                    kept.append(item)
+                continue
+            if loc[:-1] in said:
+                continue
+            said.add(loc[:-1])
+            item = {
+                **item,
+                "type": "list_or_edit",
+                "msg": "must be a list, or `{append: [...], prepend: [...]}` to add to the shared list",
+            }
+        kept.append({**item, "loc": tuple(part for part in loc if not _is_branch(part))})
+    return kept
 
 
 def _problem(model: type[BaseModel], item: Any, prefix: Key, loaded: Loaded) -> Problem:

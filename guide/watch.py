@@ -11,8 +11,6 @@ import threading
 import time
 from pathlib import Path
 
-import click
-
 from .errors import UserError
 from .plan import COMPANIES, BuildOptions, content_dir_for, plan_targets
 from .resources import locales_dir, styles_dir, templates_dir
@@ -39,9 +37,9 @@ def watch_and_build(options: BuildOptions, reporter, stop: threading.Event | Non
         try:
             results = build(options)
         except UserError as error:
-            for problem in error.problems:
-                click.secho(f"error: {problem}", fg="red", err=True)
+            reporter.problems(error.problems)
             results = error.results
+        reporter.problems(warnings=[warning for result in results if not result.skipped for warning in result.warnings])
         rebuilt = [r.target for r in results if not r.skipped]
         seconds = time.perf_counter() - started
         names = ", ".join(rebuilt) if rebuilt else "nothing"

@@ -125,26 +125,25 @@ def text_pdf(lines: list[str]) -> bytes:
 
 @pytest.fixture
 def fake_layout(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Replace the layout with one-page text PDFs, for tests about bookkeeping, progress and watching.
+    """Replace the output units with ones that write one-page text PDFs, for bookkeeping, progress and watching.
 
-    Everything around the layout is real: planning, digests, locks, the
+    Everything around the units is real: planning, digests, locks, the
     all-or-nothing write, manifests and pruning. Each PDF holds the facts an
     edit can change (titles, the brand's name and colour, every role's
     skills), so a test can read that a rebuild used the edited input. The
-    same 8 files per target are made as by the real build.
+    same 8 files per target are made as by the real build; no layout is made.
     """
-    import guide.pipeline as pipeline
+    import guide.outputs as outputs
+    from guide.outputs import Unit
 
-    def build_target(content, target, options, renderer, digest=None):
-        out = options.out_dir / target.slug
-        facts = [content.guide.title, target.brand.name, target.brand.colors.primary]
-        files = {out / "career-guide.pdf": text_pdf(facts + [role.title for role in content.roles])}
-        files[out / "role-cards.pdf"] = text_pdf([role.title for role in content.roles])
-        for role in content.roles:
-            files[out / "cards" / f"{role.id}.pdf"] = text_pdf([role.title, *role.skills])
-        result = pipeline.BuildResult(target.slug)
-        result.outputs = pipeline.write_target(out, files, digest)
-        return result
+    def guide(job):
+        facts = [job.content.guide.title, job.target.brand.name, job.target.brand.colors.primary]
+        return {"career-guide.pdf": text_pdf(facts + [role.title for role in job.content.roles])}
 
-    monkeypatch.setattr(pipeline, "build_target", build_target)
-    monkeypatch.setattr(pipeline, "_RENDERER", object())  # no fonts to load
+    def deck(job):
+        return {"role-cards.pdf": text_pdf([role.title for role in job.content.roles])}
+
+    def cards(job):
+        return {f"cards/{role.id}.pdf": text_pdf([role.title, *role.skills]) for role in job.content.roles}
+
+    monkeypatch.setattr(outputs, "UNITS", (Unit("guide", guide), Unit("deck", deck), Unit("cards", cards)))

@@ -38,6 +38,11 @@ def test_build_succeeds_and_writes_into_out_default(tmp_path: Path) -> None:
 def test_build_runs_in_the_project_folder_by_default(tmp_path: Path, monkeypatch) -> None:
     import shutil
 
+    import guide.outputs as outputs
+    from guide.outputs import guide
+
+    monkeypatch.setattr(outputs, "UNITS", (guide.UNIT,))  # the guide's title is what is checked
+
     shutil.copytree(CONTENT, tmp_path / "content")
     (tmp_path / "content" / "guide.yaml").write_text(
         (CONTENT / "guide.yaml").read_text().replace("title: The Product Manager Career Path", "title: Our Own Path")

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pypdfium2 as pdfium
+import pyphen
 import pytest
 from conftest import CONTENT, ROLE_IDS, ROOT, make_company
 from pypdf import PdfReader
 
 from guide.load import load_content
+from guide.locale import labels
 from guide.pipeline import prepare_company
+from guide.validate import validate
 
 EXAMPLES = ["bergwerk", "lumen", "northwind"]
 
@@ -104,9 +108,31 @@ def test_removed_role_appears_nowhere(built_all, slug: str, removed: str, title:
         assert title not in _text(pdf), pdf
     reader = PdfReader(out / slug / "career-guide.pdf")
     assert title not in [item.title for item in reader.outline]
-    # The matrix has one column per remaining role: its header row counts 1 to 5.
-    matrix = next(p.extract_text() for p in reader.pages if float(p.mediabox.width) > float(p.mediabox.height))
-    assert "6" not in matrix.split("\n")[2:4]
+    # The matrix has one column per remaining role: its header row counts 1 to 5, with their labels.
+    prepared = prepare_company(load_content(CONTENT), ROOT / "companies" / slug)
+    content = prepared.content
+    assert removed not in [role.id for role in content.roles]
+    header = _matrix_header(out / slug / "career-guide.pdf", content, prepared.target.locale)
+    assert header == [(role.rank, role.label) for role in content.roles]
+    assert [rank for rank, _ in header] == [1, 2, 3, 4, 5]
+
+
+def _matrix_header(pdf: Path, content, locale: str) -> list[tuple[int, str]]:
+    """The (number, label) of every role column in the header row of the landscape matrix page."""
+    page = next(p for p in PdfReader(pdf).pages if float(p.mediabox.width) > float(p.mediabox.height))
+    text = " ".join(page.extract_text().split())
+    start = text.index(f" {labels(locale)['competency']} ") + len(labels(locale)["competency"]) + 2
+    end = text.index(content.competencies.competencies[0].name.split()[0], start)  # the first row's heading
+    return [(int(number), label.strip()) for number, label in re.findall(r"(\d+)\s*(\D+)", text[start:end])]
+
+
+def test_the_default_matrix_has_a_column_for_each_of_the_six_roles(built_all) -> None:
+    """The counterpart of the check above: the same reading of the default guide finds six columns."""
+    out, _, _ = built_all
+    content = validate(load_content(CONTENT))
+    header = _matrix_header(out / "default" / "career-guide.pdf", content, "en")
+    assert header == [(rank, role.label) for rank, role in enumerate(content.roles, 1)]
+    assert [role.id for role in content.roles] == ROLE_IDS
 
 
 def test_german_company_has_german_labels_language_and_hyphenation(built_all) -> None:
@@ -119,9 +145,17 @@ def test_german_company_has_german_labels_language_and_hyphenation(built_all) ->
     assert "Responsibilities" not in text and "Contents" not in text
     card = _text(out / "bergwerk" / "cards" / "product-manager.pdf")
     assert "WAS SIE TUN" in card and "STUFE 1 VON 5" in card
-    html = (ROOT / "templates").exists()  # the template sets lang from the locale:
-    assert html
     assert PdfReader(out / "bergwerk" / "role-cards.pdf").trailer["/Root"]["/Lang"] == "de"
+    # Body text is hyphenated, by German rules: a word broken at a line end (WeasyPrint's hyphen, U+2010,
+    # then the line break) is a word of the company's German text, split where German allows.
+    lines = "\n".join(page.extract_text() for page in reader.pages)
+    breaks = re.findall(r"(\w+)[\u2010\u00ad]\n(\w+)", lines)
+    assert len(breaks) >= 10, breaks
+    german = pyphen.Pyphen(lang="de_DE")
+    source = (ROOT / "companies" / "bergwerk" / "company.yaml").read_text(encoding="utf-8")
+    for head, tail in breaks:
+        assert head + tail in source, (head, tail)
+        assert len(head) in german.positions(head + tail), (head, tail)
 
 
 def test_company_font_files_are_embedded(built_all) -> None:

@@ -202,7 +202,7 @@ def test_unknown_company(tmp_path: Path, monkeypatch) -> None:
     assert "no company `ghost`" in result.output and "careerguide init ghost" in result.output
 
 
-def test_a_bad_company_does_not_stop_the_good_ones(tmp_path: Path, monkeypatch) -> None:
+def test_a_bad_company_does_not_stop_the_good_ones(tmp_path: Path, monkeypatch, fake_layout) -> None:
     make_company(tmp_path, "good", "name: Good\n")
     make_company(tmp_path, "bad", "name: Bad\nlocale: xx\n")
     monkeypatch.chdir(tmp_path)
@@ -228,3 +228,55 @@ def test_a_company_named_twice_is_built_once(tmp_path: Path, monkeypatch) -> Non
     monkeypatch.chdir(tmp_path)
     options = BuildOptions(companies=("twice", "companies/twice"))
     assert [spec.slug for spec in plan_targets(options)] == ["twice"]
+
+
+@pytest.mark.parametrize(
+    ("company_yaml", "expected"),
+    [
+        (
+            "name: X\nsections:\n  - title: Links\n    links:\n      - title: Go\n        url: javascript:alert(1)\n",
+            "company.yaml:6:9: sections[0].links[0].url: `javascript:alert(1)` is not a web or mail address",
+        ),
+        (
+            "name: X\nguide:\n  sources: {append: 3}\n",
+            "company.yaml:3:13: guide.sources.append: Input should be a valid list",
+        ),
+        (
+            "name: X\nguide:\n  sources: 3\n",
+            "company.yaml:3:3: guide.sources: must be a list, or `{append: [...], prepend: [...]}`",
+        ),
+        (
+            "name: X\nguide:\n  sources: [{title: T, author: A, publisher: P, urll: x}]\n",
+            "guide.sources[0].urll: unknown field",
+        ),
+    ],
+    ids=["bad url", "list edit of the wrong shape", "neither a list nor an edit", "bad item in a replaced list"],
+)
+def test_each_mistake_is_reported_once(tmp_path: Path, monkeypatch, company_yaml: str, expected: str) -> None:
+    """company.yaml is checked on its own and again merged into the content: one mistake, one line."""
+    make_company(tmp_path, "bad", company_yaml)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["validate", "--company", "bad", "--content", str(CONTENT)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1 and expected in errors[0], result.output
+
+
+def test_strict_fails_a_target_the_layout_warned_about(tmp_path: Path, monkeypatch) -> None:
+    """WeasyPrint's warnings (here: CSS it ignores) are printed, and with --strict the target fails, unwritten."""
+    import guide.outputs as outputs
+    from guide.outputs import cards
+
+    monkeypatch.setattr(outputs, "UNITS", (cards.UNIT,))  # one layout is enough to be warned
+    make_company(tmp_path, "sloppy", "name: Sloppy\n", {"styles/brand.css": ".card-title { colr: red; }\n"})
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    args = ["build", "--company", "sloppy", "--content", str(CONTENT), "-j", "1"]
+    strict = runner.invoke(main, [*args, "--out", "strict", "--strict"])
+    assert strict.exit_code == 1, strict.output
+    assert "error: role-cards: Ignored `colr: red`" in strict.output
+    assert not (tmp_path / "strict" / "sloppy").exists()
+    relaxed = runner.invoke(main, [*args, "--out", "relaxed"])
+    assert relaxed.exit_code == 0, relaxed.output
+    assert "warning: role-cards: Ignored `colr: red`" in relaxed.output
+    assert (tmp_path / "relaxed" / "sloppy" / "cards" / "product-manager.pdf").is_file()

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -27,7 +30,10 @@ NORTHWIND_ROLES = [
 ]
 
 
-def _build(out: Path, company: str | None = None, **finish) -> Path:
+def _build(out: Path, company: str | None = None, units: tuple[str, ...] = (), **finish) -> Path:
+    """Build one target in this process; `units` names the only outputs to make (all when empty)."""
+    import guide.outputs as outputs
+
     options = BuildOptions(
         out_dir=out,
         content_dir=CONTENT,
@@ -35,7 +41,10 @@ def _build(out: Path, company: str | None = None, **finish) -> Path:
         companies=(company,) if company else (),
         finish=Finish(**finish),
     )
-    build(options)
+    with pytest.MonkeyPatch.context() as patch:
+        if units:
+            patch.setattr(outputs, "UNITS", tuple(unit for unit in outputs.UNITS if unit.name in units))
+        build(options)
     return out / (company or "default")
 
 
@@ -117,7 +126,7 @@ def test_four_cards_per_sheet_with_backs_behind_their_fronts(print_shop: Path) -
 
 
 def test_two_cards_per_sheet(tmp_path: Path) -> None:
-    out = _build(tmp_path, cards_per_sheet=2)
+    out = _build(tmp_path, units=("deck",), cards_per_sheet=2)
     reader = PdfReader(out / "role-cards.pdf")
     assert len(reader.pages) == 3
     for page in reader.pages:
@@ -243,6 +252,22 @@ def test_same_inputs_give_identical_bytes_in_any_folder(tmp_path: Path, built) -
         assert (out / name).read_bytes() == (again / name).read_bytes(), name
 
 
+def test_a_fresh_process_with_another_hash_seed_gives_identical_bytes(tmp_path: Path, built) -> None:
+    """No set or dict order, cache or other state of this process may reach the bytes: rebuild in a new one."""
+    out, _, _ = built
+    env = {key: value for key, value in os.environ.items() if key != "SOURCE_DATE_EPOCH"}
+    # This process's seed is PYTHONHASHSEED if set, else random: the child's differs either way.
+    env["PYTHONHASHSEED"] = str(int(os.environ.get("PYTHONHASHSEED") or 0) + 1)
+    env["TZ"] = "Pacific/Kiritimati"  # UTC+14: a date turned into a time in the local zone would differ
+    cli = "from guide.cli import main; main()"  # the `careerguide` command
+    command = [sys.executable, "-c", cli, "build", "--out", "fresh", "--content", str(CONTENT), "-j", "1"]
+    child = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert child.returncode == 0, child.stdout + child.stderr
+    again = tmp_path / "fresh" / "default"
+    for name in ("career-guide.pdf", "role-cards.pdf", "cards/product-manager.pdf"):
+        assert (out / name).read_bytes() == (again / name).read_bytes(), name
+
+
 def test_imposed_and_print_ready_builds_are_reproducible(tmp_path: Path, print_shop: Path) -> None:
     again = _build(tmp_path, "northwind", print_ready=True, cards_per_sheet=4, card_backs=True, png=True)
     for name in ("career-guide.pdf", "role-cards.pdf", "cards/product-manager.pdf", "career-guide.png"):
@@ -251,21 +276,21 @@ def test_imposed_and_print_ready_builds_are_reproducible(tmp_path: Path, print_s
 
 def test_dates_come_from_source_date_epoch_or_the_content(tmp_path: Path, monkeypatch, built) -> None:
     out, _, _ = built
-    assert PdfReader(out / "career-guide.pdf").metadata["/CreationDate"].startswith("D:20261126")
+    card = "cards/product-manager.pdf"
+    for name in ("career-guide.pdf", card):
+        assert PdfReader(out / name).metadata["/CreationDate"].startswith("D:20261126")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14 22:13:20 UTC
-    epoch = _build(tmp_path)
-    info = PdfReader(epoch / "career-guide.pdf").metadata
+    epoch = _build(tmp_path, units=("cards",))
+    info = PdfReader(epoch / card).metadata
     assert info["/CreationDate"].startswith("D:20231114221320")
     assert info["/ModDate"] == info["/CreationDate"]
-    assert (
-        PdfReader(out / "career-guide.pdf").trailer["/ID"][0] != PdfReader(epoch / "career-guide.pdf").trailer["/ID"][0]
-    )
+    assert PdfReader(out / card).trailer["/ID"][0] != PdfReader(epoch / card).trailer["/ID"][0]
 
 
 @pytest.mark.parametrize(("variant", "marker"), [("pdf/a-3b", "pdfaid:part"), ("pdf/ua-1", "pdfuaid:part")])
 def test_pdf_variants_pass_through(tmp_path: Path, variant: str, marker: str) -> None:
-    out = _build(tmp_path, pdf_variant=variant)
-    reader = PdfReader(out / "career-guide.pdf")
+    out = _build(tmp_path, units=("cards",), pdf_variant=variant)
+    reader = PdfReader(out / "cards" / "product-manager.pdf")
     xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
     assert marker in xmp
     assert "/StructTreeRoot" in reader.trailer["/Root"]

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import struct
 import zlib
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pypdfium2 as pdfium
 import pytest
@@ -58,6 +61,14 @@ EXPECTED = {
 }
 
 
+def _cards_only(monkeypatch) -> None:
+    """Make only the single cards: one layout shows what these tests read, the guide would add seconds."""
+    import guide.outputs as outputs
+    from guide.outputs import cards
+
+    monkeypatch.setattr(outputs, "UNITS", (cards.UNIT,))
+
+
 def _make(case: str, root: Path) -> None:
     folder = root / "companies" / case
     if (HOSTILE / case).is_dir():
@@ -98,6 +109,8 @@ def test_every_committed_case_is_covered() -> None:
 
 @pytest.mark.parametrize("case", sorted(EXPECTED))
 def test_hostile_company(case: str, tmp_path: Path, monkeypatch) -> None:
+    if case == "script-in-text":
+        _cards_only(monkeypatch)
     _make(case, tmp_path)
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(
@@ -121,6 +134,7 @@ def test_hostile_company(case: str, tmp_path: Path, monkeypatch) -> None:
 
 
 def test_html_in_role_text_prints_as_text(tmp_path: Path, monkeypatch) -> None:
+    _cards_only(monkeypatch)
     _make("script-in-text", tmp_path)
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(
@@ -156,11 +170,70 @@ def test_the_fetcher_allows_only_data_and_files_in_allowed_folders(tmp_path: Pat
             fetcher.fetch(url)
 
 
+class _Anchors(HTMLParser):
+    """Every `<a>`'s href (as a browser or WeasyPrint reads it) and all the text, from a fragment of HTML."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.hrefs: list[str | None] = []
+        self.tags: list[str] = []
+        self.text = ""
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        if tag == "a":
+            self.hrefs.append(dict(attrs).get("href"))
+
+    def handle_data(self, data: str) -> None:
+        self.text += data
+
+
+def _scheme(href: str) -> str:
+    """The scheme a URL parser sees: tabs, newlines and C0 controls are dropped, case is ignored."""
+    return urlsplit(re.sub(r"[\x00-\x20\x7f]", "", href)).scheme.lower()
+
+
+# Addresses that run script, each disguised a different way; the tests write them as "[click me](...)".
+HOSTILE_LINKS = [
+    "javascript:alert(1)",
+    "JaVaScRiPt:alert(1)",
+    "java&#x09;script:alert(1)",
+    "&#106;avascript:alert(1)",
+    "java\tscript:alert(1)",
+    " javascript:alert(1)",
+    "\x01javascript:alert(1)",
+    "vbscript:msgbox(1)",
+    "data:text/html,<script>alert(1)</script>",
+]
+SAFE_SCHEMES = {"", "http", "https", "mailto"}
+
+
 def test_markdown_subset_is_sanitised() -> None:
-    from guide.typeset import rich
+    from guide.sanitise import rich
 
     html = str(rich('**Bold** [site](https://example.com) [x](javascript:alert(1)) <b onclick="x">hi</b>'))
-    assert "<strong>Bold</strong>" in html
-    assert '<a href="https://example.com"' in html
-    assert "javascript:" not in html.split("</a>")[-1].split("[x]")[0]
+    parsed = _Anchors(html)
+    assert parsed.tags == ["strong", "a"], html
+    assert parsed.hrefs == ["https://example.com"], html
+    assert "[x](javascript:alert(1))" in parsed.text  # printed as typed, not linked
     assert "<b" not in html and "&lt;b onclick" in html
+    for link in HOSTILE_LINKS:
+        html = str(rich(f"Before [click me]({link}) after, and [safe](https://example.com/ok)."))
+        parsed = _Anchors(html)
+        assert "click me" in parsed.text and "Before" in parsed.text and "after" in parsed.text, html
+        assert all(href is not None and _scheme(href) in SAFE_SCHEMES for href in parsed.hrefs), (link, html)
+        assert "https://example.com/ok" in parsed.hrefs, html
+
+
+def test_links_with_other_schemes_lose_their_href_even_if_the_markdown_makes_them(monkeypatch) -> None:
+    """The second wall: if the Markdown pattern ever linked any address, nh3 must still drop the bad ones."""
+    import guide.sanitise as sanitise
+
+    monkeypatch.setattr(sanitise, "_LINK", re.compile(r"\[([^\]]+)\]\(([^)]+)\)"))
+    for link in HOSTILE_LINKS:
+        parsed = _Anchors(str(sanitise.rich(f"Before [click me]({link}) after")))
+        assert parsed.tags == ["a"], link  # the permissive pattern did make a link...
+        assert "click me" in parsed.text, link  # ...its text survives...
+        assert all(href is None or _scheme(href) in SAFE_SCHEMES for href in parsed.hrefs), (link, parsed.hrefs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import stat
 from pathlib import Path
 
@@ -21,16 +22,35 @@ Seán O'Brien,associate-product-manager,2026-12-08,Maya Okafor,,sean@example.com
 """
 
 
-def _onboard(tmp_path: Path, roster: str | bytes, *extra: str):
-    path = tmp_path / "roster.csv"
+NORTHWIND = str(ROOT / "companies" / "northwind")
+REUSED = "using the up-to-date guide in"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """`careerguide build --company northwind`, once: onboarding uses its guide while it is up to date."""
+    out = tmp_path_factory.mktemp("northwind") / "out"
+    result = CliRunner().invoke(main, ["build", "--company", NORTHWIND, "--out", str(out), "--content", str(CONTENT)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def _onboard(tmp_path: Path, roster: str | bytes, *extra: str, built: Path | None = None, name: str = "roster.csv"):
+    """Run `onboard` into tmp_path/out; with `built`, that folder starts as a copy of a finished build."""
+    if built is not None:
+        shutil.copytree(built, tmp_path / "out")
+    path = tmp_path / name
     path.write_bytes(roster.encode("utf-8") if isinstance(roster, str) else roster)
-    args = ["onboard", "--company", str(ROOT / "companies" / "northwind"), "--roster", str(path)]
+    args = ["onboard", "--company", NORTHWIND, "--roster", str(path)]
     result = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "out"), "--content", str(CONTENT), *extra])
+    assert "Traceback" not in result.output
+    assert built is not None or REUSED not in result.output, result.output
     return result, tmp_path / "out" / "northwind" / "onboarding"
 
 
 @pytest.fixture(scope="module")
 def packets(tmp_path_factory):
+    """Packets made with no guide built before: onboarding lays the guide out itself."""
     tmp = tmp_path_factory.mktemp("onboard")
     result, folder = _onboard(tmp, ROSTER)
     assert result.exit_code == 0, result.output
@@ -76,23 +96,9 @@ def test_their_role_comes_first_with_where_it_sits_and_the_next_step(packets) ->
     assert "NEXT ROLE: PRODUCT MANAGER II" in page
 
 
-def test_packet_is_the_personal_pages_then_the_whole_guide(packets, tmp_path: Path) -> None:
+def test_packet_is_the_personal_pages_then_the_whole_guide(packets, built: Path) -> None:
     folder, _ = packets
-    guide_out = tmp_path / "guide"
-    CliRunner().invoke(
-        main,
-        [
-            "build",
-            "--company",
-            str(ROOT / "companies" / "northwind"),
-            "--out",
-            str(guide_out),
-            "--content",
-            str(CONTENT),
-            "-q",
-        ],
-    )
-    guide = PdfReader(guide_out / "northwind" / "career-guide.pdf")
+    guide = PdfReader(built / "northwind" / "career-guide.pdf")
     packet = PdfReader(folder / "amelie-durand.pdf")
     assert len(packet.pages) == 2 + len(guide.pages)
     assert _text(packet.pages[2]) == _text(guide.pages[0])
@@ -123,11 +129,11 @@ def test_outline_and_contents_still_point_to_the_right_pages(packets) -> None:
     assert start in targets
 
 
-def test_packets_are_private_unless_shared(packets, tmp_path: Path) -> None:
+def test_packets_are_private_unless_shared(packets, built: Path, tmp_path: Path) -> None:
     folder, _ = packets
     for path in folder.iterdir():
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    result, shared = _onboard(tmp_path, ROSTER.splitlines()[0] + "\nAna,product-manager\n", "--shared")
+    result, shared = _onboard(tmp_path, ROSTER.splitlines()[0] + "\nAna,product-manager\n", "--shared", built=built)
     assert result.exit_code == 0
     assert stat.S_IMODE((shared / "ana.pdf").stat().st_mode) == 0o644
 
@@ -154,8 +160,8 @@ BAD = [
 
 
 @pytest.mark.parametrize(("case", "roster", "expected"), BAD, ids=[b[0] for b in BAD])
-def test_bad_rosters(tmp_path: Path, case: str, roster: str, expected: list[str]) -> None:
-    result, _ = _onboard(tmp_path, roster)
+def test_bad_rosters(tmp_path: Path, built: Path, case: str, roster: str, expected: list[str]) -> None:
+    result, _ = _onboard(tmp_path, roster, built=built)
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
     errors = [line for line in result.output.splitlines() if line.startswith("error: ")]
@@ -167,21 +173,24 @@ def test_latin1_roster_is_reported_with_its_line(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "roster.csv:3: not UTF-8 text" in result.output
 
 
-def test_good_rows_are_built_and_bad_ones_listed_unless_strict(tmp_path: Path) -> None:
+def test_good_rows_are_built_and_bad_ones_listed_unless_strict(tmp_path: Path, built: Path) -> None:
     roster = "\ufeffname,role\nAna,product-manager\n,product-manager\nBo,Astronaut\n"
-    result, folder = _onboard(tmp_path, roster)
+    result, folder = _onboard(tmp_path, roster, built=built)
     assert result.exit_code == 1
     assert [p.name for p in folder.iterdir()] == ["ana.pdf"]
     assert "1 packets written; 2 rows could not be used" in result.output
     strict, strict_folder = (
-        _onboard(tmp_path / "strict", roster, "--strict") if (tmp_path / "strict").mkdir() is None else None
+        _onboard(tmp_path / "strict", roster, "--strict", built=built)
+        if (tmp_path / "strict").mkdir() is None
+        else None
     )
     assert strict.exit_code == 1 and not strict_folder.exists()
 
 
-def test_very_long_and_right_to_left_names_keep_the_layout(tmp_path: Path) -> None:
+def test_very_long_and_right_to_left_names_keep_the_layout(tmp_path: Path, built: Path) -> None:
     long_name = "Maximiliana Alexandrina Konstantinopoulou-Vanderbilt-Featherstonehaugh de la Cruz"
-    result, folder = _onboard(tmp_path, f"name,role\n{long_name},product-manager\nليلى حسن,product-manager\n")
+    roster = f"name,role\n{long_name},product-manager\nليلى حسن,product-manager\n"
+    result, folder = _onboard(tmp_path, roster, built=built)
     assert result.exit_code == 0, result.output
     for packet in folder.iterdir():
         reader = PdfReader(packet)
@@ -190,8 +199,9 @@ def test_very_long_and_right_to_left_names_keep_the_layout(tmp_path: Path) -> No
     assert "Konstantinopoulou" in cover and "de la Cruz" in cover
 
 
-def test_excel_roster(tmp_path: Path) -> None:
+def test_excel_roster(tmp_path: Path, built: Path) -> None:
     import datetime as dt
+    import io
 
     import openpyxl
 
@@ -199,21 +209,20 @@ def test_excel_roster(tmp_path: Path) -> None:
     sheet = workbook.active
     sheet.append(["name", "role", "start_date"])
     sheet.append(["Ana Lima", "Product Manager II", dt.datetime(2027, 2, 1)])
-    workbook.save(tmp_path / "roster.xlsx")
-    args = ["onboard", "--company", str(ROOT / "companies" / "northwind"), "--roster", str(tmp_path / "roster.xlsx")]
-    result = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "out"), "--content", str(CONTENT)])
+    stream = io.BytesIO()
+    workbook.save(stream)
+    result, folder = _onboard(tmp_path, stream.getvalue(), built=built, name="roster.xlsx")
     assert result.exit_code == 0, result.output
-    cover = _cover(tmp_path / "out" / "northwind" / "onboarding" / "ana-lima.pdf")
+    cover = _cover(folder / "ana-lima.pdf")
     assert "Ana Lima" in cover and "2027-02-01" in cover
 
 
-def test_the_readme_example_roster_builds(tmp_path: Path) -> None:
+def test_the_readme_example_roster_builds(tmp_path: Path, built: Path) -> None:
     roster = ROOT / "docs" / "sample-roster.csv"
     assert "--roster docs/sample-roster.csv" in (ROOT / "README.md").read_text()
-    args = ["onboard", "--company", str(ROOT / "companies" / "northwind"), "--roster", str(roster)]
-    result = CliRunner().invoke(main, [*args, "--out", str(tmp_path), "--content", str(CONTENT)])
+    result, folder = _onboard(tmp_path, roster.read_bytes(), built=built)
     assert result.exit_code == 0, result.output
-    names = sorted(p.name for p in (tmp_path / "northwind" / "onboarding").iterdir())
+    names = sorted(p.name for p in folder.iterdir())
     assert names == [
         "amelie-durand.pdf",
         "layla.pdf",
@@ -221,3 +230,24 @@ def test_the_readme_example_roster_builds(tmp_path: Path) -> None:
         "o-brien-sean.pdf",
         "xm.pdf",
     ]
+
+
+def test_a_guide_built_before_is_used_only_while_it_is_up_to_date(packets, built: Path, tmp_path: Path) -> None:
+    """The packet made from the built guide is the packet onboarding makes on its own, byte for byte."""
+    folder, _ = packets
+    roster = ROSTER.splitlines()[0] + "\n" + ROSTER.splitlines()[1] + "\n"
+    result, reused = _onboard(tmp_path / "fresh", roster, built=built)
+    assert result.exit_code == 0 and REUSED in result.output, result.output
+    assert (reused / "amelie-durand.pdf").read_bytes() == (folder / "amelie-durand.pdf").read_bytes()
+    # A guide whose inputs changed since (here: its manifest records other inputs) is not used.
+    stale = tmp_path / "stale"
+    shutil.copytree(built, stale / "out")
+    manifest = stale / "out" / "northwind" / "manifest.json"
+    manifest.write_text(manifest.read_text().replace('"inputs": "', '"inputs": "0'))
+    path = stale / "roster.csv"
+    path.write_text(roster)
+    args = ["onboard", "--company", NORTHWIND, "--roster", str(path), "--out", str(stale / "out")]
+    again = CliRunner().invoke(main, [*args, "--content", str(CONTENT)])
+    assert again.exit_code == 0 and REUSED not in again.output, again.output
+    packet = stale / "out" / "northwind" / "onboarding" / "amelie-durand.pdf"
+    assert packet.read_bytes() == (folder / "amelie-durand.pdf").read_bytes()

@@ -226,10 +226,10 @@ def test_a_target_out_of_time_fails_alone(project: Path, fake_layout, monkeypatc
 
     fast = pipeline.build_target
 
-    def build_target(content, target, options, renderer, digest=None):
+    def build_target(content, target, options, digest=None):
         while target.slug == "slow":
             time.sleep(0.01)
-        return fast(content, target, options, renderer, digest)
+        return fast(content, target, options, digest)
 
     monkeypatch.setattr(pipeline, "build_target", build_target)
     make_company(project, "slow", "name: Slow\n")
@@ -344,7 +344,7 @@ BAD_INPUT = [
     (
         "source url",
         "name: X\nguide:\n  sources:\n    - title: T\n      author: A\n      publisher: P\n      url: file:///x\n",
-        "company.yaml:7:7: sources[0].url",
+        "company.yaml:7:7: guide.sources[0].url",
     ),
     (
         "merge key",
@@ -559,7 +559,11 @@ def test_a_legitimate_company_still_reaches_the_pdf(tmp_path: Path, monkeypatch)
 # --- nothing is cut off ------------------------------------------------------------
 
 
-def test_a_title_longer_than_the_card_wraps_inside_it(project: Path) -> None:
+def test_a_title_longer_than_the_card_wraps_inside_it(project: Path, monkeypatch) -> None:
+    import guide.outputs as outputs
+    from guide.outputs import cards
+
+    monkeypatch.setattr(outputs, "UNITS", (cards.UNIT,))  # the card is what is checked
     word = "Produktmanagementverantwortlichkeitsbeauftragter"
     make_company(project, "lang", f"name: Lang\ntitles:\n  product-manager: {word}\n")
     assert invoke("build", "--company", "lang", "--out", "out").exit_code == 0

@@ -1,8 +1,10 @@
-"""PNG previews of finished PDFs, for intranet pages and chat messages."""
+"""PNG previews (`--png`) of the guide's cover and of every card, for intranet pages and chat messages."""
 
 from __future__ import annotations
 
 import io
+
+from .job import Job, Unit
 
 PREVIEW_WIDTH = 800  # pixels: sharp on an intranet page, small enough to send around
 
@@ -20,3 +22,12 @@ def preview_png(pdf: bytes, page: int = 0, width: int = PREVIEW_WIDTH) -> bytes:
     stream = io.BytesIO()
     image.save(stream, format="PNG", optimize=True)
     return stream.getvalue()
+
+
+def make_previews(job: Job) -> dict[str, bytes]:
+    files = {"career-guide.png": preview_png(job.guide_pdf)}
+    files.update({f"cards/{role_id}.png": preview_png(data) for role_id, data in job.card_pdfs.items()})
+    return files
+
+
+UNIT = Unit("previews", make_previews, wanted=lambda options: options.finish.png)

@@ -1,0 +1,113 @@
+"""A target being made, and what an output unit is.
+
+The `Job` holds what every unit reads (the validated content, the target's
+brand and paper, the options) and the layouts that several units share. A
+layout is made the first time a unit asks for it and kept for this target
+only, so the guide is laid out once whether one unit or three use it, and a
+unit nobody asked for never costs a layout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from ..errors import Problem
+from ..models import Content, Target
+from ..plan import BuildOptions
+from ..render_html import BLEED_MM, HtmlDocument, render_backs, render_cards, render_guide
+
+if TYPE_CHECKING:
+    from weasyprint import Document
+
+    from ..render_pdf import FittedCards, Renderer
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One kind of output: `make` returns its files (relative path -> bytes) when `wanted(options)` is true."""
+
+    name: str
+    make: Callable[[Job], dict[str, bytes]]
+    wanted: Callable[[BuildOptions], bool] = lambda options: True
+
+
+_FINISH_VARIANT = object()  # pdf(): use the variant the options ask for
+
+
+class Job:
+    def __init__(self, content: Content, target: Target, options: BuildOptions, renderer: Callable[[], Renderer]):
+        self.content = content
+        self.target = target
+        self.options = options
+        self.finish = options.finish
+        #: What the layout engine reported (missing glyphs, CSS it ignored), as problems of this target.
+        self.warnings: list[Problem] = []
+        self._renderer = renderer
+        self._images: dict = {}  # WeasyPrint's image cache: the logo is read once per target, never across targets
+
+    def layout(self, html: HtmlDocument) -> Document:
+        """Lay out one HTML document, collecting its warnings for this target."""
+        return self._renderer().render(html, self.warnings, self._images)
+
+    def pdf(self, document: Document, title: str | None = None, variant=_FINISH_VARIANT) -> bytes:
+        """PDF bytes of a laid-out document (or a copy of some of its pages), finished as the options ask."""
+        from ..render_pdf import pdf_bytes
+
+        variant = self.finish.pdf_variant if variant is _FINISH_VARIANT else variant
+        return pdf_bytes(document, title=title, variant=variant, bleed_mm=BLEED_MM if self.finish.print_ready else 0)
+
+    # -- the guide
+
+    @cached_property
+    def guide_html(self) -> HtmlDocument:
+        return render_guide(self.content, self.target, self.finish)
+
+    @cached_property
+    def guide_pdf(self) -> bytes:
+        return self.pdf(self.layout(self.guide_html))
+
+    # -- the cards
+
+    @cached_property
+    def cards(self) -> FittedCards:
+        """The card deck, every card on one page (type set smaller where needed; see `render_pdf.fit_cards`)."""
+        from ..render_pdf import fit_cards
+
+        return fit_cards(self.content, self.target, self.layout, self.finish)
+
+    @cached_property
+    def backs_html(self) -> HtmlDocument | None:
+        return render_backs(self.content, self.target, self.finish) if self.finish.card_backs else None
+
+    @cached_property
+    def backs(self) -> list:
+        """The back of every card, in ladder order (empty without `--card-backs`)."""
+        from ..render_pdf import page_ranges
+
+        if self.backs_html is None:
+            return []
+        laid_out = self.layout(self.backs_html)
+        ranges = page_ranges(laid_out, "back-", [role.id for role in self.content.roles], "card-backs.html")
+        return [laid_out.pages[pages[0]] for pages in ranges.values()]
+
+    def sides(self, index: int) -> list:
+        """The pages of the card of the `index`-th role: its front, and its back when there are backs."""
+        front = self.cards.fronts[index]
+        return [front, self.backs[index]] if self.backs else [front]
+
+    @cached_property
+    def card_pdfs(self) -> dict[str, bytes]:
+        """One PDF per role (front, and back with `--card-backs`), by role id."""
+        return {
+            role.id: self.pdf(
+                self.cards.deck.copy(self.sides(index)), title=f"{role.title} · {self.content.guide.title}"
+            )
+            for index, role in enumerate(self.content.roles)
+        }
+
+    def card_html(self, role_id: str | None = None) -> HtmlDocument:
+        """The HTML of every card (or of one role's), each at the size it was fitted at."""
+        return render_cards(self.content, self.target, self.cards.scales, role_id, self.finish)
