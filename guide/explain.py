@@ -16,13 +16,18 @@ from .plan import BuildOptions, content_dir_for, resolve_company
 
 
 def explain_role(options: BuildOptions, role_id: str) -> str:
+    """The role as the company's guide prints it (references resolved), field by field, with each field's origin.
+
+    `role_id` may also be the company's title for the role, in any case.
+    """
     folder = resolve_company(options.companies[0], options.project).resolve()
     prepared = prepare_company(load_content(content_dir_for(options)), folder)
     roles = {role.id: role for role in prepared.content.roles}
+    by_title = {role.title.casefold(): role.id for role in prepared.content.roles}
+    role_id = role_id if role_id in roles else by_title.get(role_id.casefold(), role_id)
     if role_id not in roles:
-        raise UserError(
-            Problem(f"`{role_id}` is not on {prepared.target.brand.name}'s ladder (roles: {', '.join(roles)})")
-        )
+        known = ", ".join(f"{role.id} ({role.title})" for role in roles.values())
+        raise UserError(Problem(f"`{role_id}` is not on {prepared.target.brand.name}'s ladder (roles: {known})"))
     role = roles[role_id]
     data = prepared.loaded.data["roles"][role_id]
     positions = subtree(prepared.loaded.positions, ("roles", role_id))
@@ -39,6 +44,13 @@ def explain_role(options: BuildOptions, role_id: str) -> str:
         yaml.dump({name: data[name]}, stream)
         lines.append(stream.getvalue().rstrip())
         lines.append(f"  # {_origin(subtree(positions, (name,)), folder)}")
+    if "next_steps" not in data:
+        steps = [roles[step.role].title if step.role else step.title for step in role.next_steps]
+        lines.append(f"next_steps: {', '.join(steps) or 'none'}")
+        lines.append(
+            "  # follows the ladder: "
+            + ("the next role up" if any(step.role for step in role.next_steps) else "the top role's exits (off_ramps)")
+        )
     return "\n".join(lines)
 
 

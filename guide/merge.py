@@ -155,7 +155,10 @@ def merge_company(shared: Loaded, company: Loaded) -> tuple[Loaded, list[Problem
     removed = {role_id: roles.pop(role_id) for role_id in dict.fromkeys(excluded)}
     for role_id, role in roles.items():
         if isinstance(role, dict) and isinstance(role.get("next_steps"), list):
-            roles[role_id] = {**role, "next_steps": _reroute(role["next_steps"], removed)}
+            steps = _reroute(role["next_steps"], removed)
+            # Steps that only led to removed roles (which followed the ladder) give way to the ladder's own.
+            rest = {k: v for k, v in role.items() if k != "next_steps"}
+            roles[role_id] = {**rest, "next_steps": steps} if steps or not role["next_steps"] else rest
     positions = {k: v for k, v in positions.items() if not (k[:1] == ("roles",) and len(k) > 1 and k[1] in removed)}
 
     # 4. role overrides

@@ -73,6 +73,11 @@ class Role(Strict):
     rank: int = Field(0, description="Position on this target's ladder, from 1; set after merging.")
     title: Text
     short_title: Text | None = Field(None, description="Label in the ladder diagram; defaults to the title.")
+    noun: Text | None = Field(
+        None,
+        description="The role inside a sentence, as `{noun:ID}` prints it; defaults to the title, in lower case "
+        "where the language writes common nouns so.",
+    )
     level: float = Field(
         ge=0, le=100, description="Order on the ladder; a company role between two levels can use 3.5."
     )
@@ -83,7 +88,11 @@ class Role(Strict):
     skills: TextList
     experience: Text
     ready_for_next: TextList
-    next_steps: Annotated[list[NextStep], Field(min_length=1, max_length=MAX_ITEMS)]
+    next_steps: Annotated[list[NextStep], Field(min_length=1, max_length=MAX_ITEMS)] | None = Field(
+        None,
+        description="Where the role leads. Leave it out to follow the ladder: the next role up, and from the top "
+        "role the exits listed under the guide's off_ramps.",
+    )
     competencies: dict[str, Text]
 
     @property
@@ -122,6 +131,8 @@ class OffRamps(Strict):
     title: Text
     intro: Text
     text: Text
+    #: Where the top role of any ladder leads (off-ramps named in words): its next steps unless it has its own.
+    exits: Annotated[list[NextStep], Field(max_length=MAX_ITEMS)] = Field(default_factory=list)
 
 
 class Source(Strict):

@@ -41,6 +41,7 @@ from .plan import (
     tree_digest,
 )
 from .validate import validate
+from .wording import resolve, stale_titles
 from .write import write_all
 
 
@@ -88,7 +89,8 @@ def prepare(options: BuildOptions) -> tuple[list[Prepared], list[Problem]]:
 
 def prepare_spec(spec: TargetSpec, shared: Loaded, options: BuildOptions) -> Prepared:
     if spec.folder is None:
-        return Prepared(Target(slug=DEFAULT_TARGET), validate(shared), shared)
+        target = Target(slug=DEFAULT_TARGET)
+        return Prepared(target, validate(shared, target.locale), resolve(shared, target.locale)[0])
     prepared = prepare_company(shared, spec.folder)
     if options.strict and prepared.warnings:
         raise UserError(list(prepared.warnings))
@@ -105,8 +107,16 @@ def prepare_company(shared: Loaded, folder: Path) -> Prepared:
     if target is not None:
         brand_errors, warnings = check_brand(target, company.loaded)
         problems.extend(brand_errors)
+    locale = target.locale if target is not None else "en"
+    resolved = resolve(merged, locale)[0]  # its problems are validation's to report
+    shared_titles = {
+        role_id: role["title"]
+        for role_id, role in shared.data.get("roles", {}).items()
+        if isinstance(role, dict) and isinstance(role.get("title"), str)
+    }
+    warnings.extend(stale_titles(resolved, locale, shared_titles))
     try:
-        content = validate(merged)
+        content = validate(merged, locale)
     except UserError as error:
         # A file whose own shape check failed is not reported again through
         # the merged content: the same mistake, under a shorter field name.
@@ -115,7 +125,7 @@ def prepare_company(shared: Loaded, folder: Path) -> Prepared:
     if problems:
         raise UserError(problems)
     assert target is not None
-    return Prepared(target, content, merged, tuple(warnings))
+    return Prepared(target, content, resolved, tuple(warnings))
 
 
 def build(

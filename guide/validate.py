@@ -16,14 +16,20 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import Problem, UserError
 from .load import Key, Loaded
-from .models import MAX_ROLES, Competencies, Content, GuideText, Role, Section
+from .models import MAX_ROLES, Competencies, Content, GuideText, NextStep, Role, Section
+from .wording import resolve
 
 M = TypeVar("M", bound=BaseModel)
 
 
-def validate(loaded: Loaded) -> Content:
-    """Validate the whole content tree, raising one `UserError` with every problem."""
-    problems: list[Problem] = []
+def validate(loaded: Loaded, locale: str = "en") -> Content:
+    """Validate the whole content tree, raising one `UserError` with every problem.
+
+    References to the ladder in the text (`{role:...}`, `{count}`; see
+    `wording.py`) are resolved first, in `locale`, so every caller gets
+    text that speaks of this ladder.
+    """
+    loaded, problems = resolve(loaded, locale)
     data = loaded.data
 
     guide = _validate_part(GuideText, data.get("guide"), ("guide",), loaded, problems)
@@ -61,8 +67,18 @@ def validate(loaded: Loaded) -> Content:
         raise UserError(problems)
     assert guide is not None and competencies is not None
     roles.sort(key=lambda role: role.level)
-    ranked = [role.model_copy(update={"rank": rank}) for rank, role in enumerate(roles, 1)]
+    ranked = [
+        role.model_copy(update={"rank": rank, "next_steps": _next_steps(role, roles[rank:], guide)})
+        for rank, role in enumerate(roles, 1)
+    ]
     return Content(guide=guide, competencies=competencies, roles=ranked, sections=[s for s in sections if s])
+
+
+def _next_steps(role: Role, above: list[Role], guide: GuideText) -> list[NextStep]:
+    """A role's own next steps, or the ladder's: the next role up, and from the top the guide's exits."""
+    if role.next_steps is not None:
+        return role.next_steps
+    return [NextStep(role=above[0].id)] if above else list(guide.off_ramps.exits)
 
 
 _COMPUTED = {
@@ -226,7 +242,7 @@ def _check_consistency(roles: list[Role], competencies: Competencies, loaded: Lo
                 f"`{role.title}` is also the title of {by_title[role.title.casefold()]}",
             )
         by_title.setdefault(role.title.casefold(), role.id)
-        for index, step in enumerate(role.next_steps):
+        for index, step in enumerate(role.next_steps or []):
             if step.role is not None and step.role not in ids:
                 add(
                     ("roles", role.id, "next_steps", index, "role"),

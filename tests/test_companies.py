@@ -224,3 +224,29 @@ def test_cover_titles_break_between_words(built_all, slug: str, title: str) -> N
     lines = [line.strip() for line in page.get_textpage().get_text_range().splitlines() if line.strip()]
     start = next(index for index, line in enumerate(lines) if line.startswith(title.split()[0]))
     assert " ".join(lines[start : start + 3]).split()[: len(title.split())] == title.split()
+
+
+@pytest.mark.parametrize(
+    ("slug", "sentences"),
+    [
+        (
+            "default",
+            ["Six roles from Associate Product Manager to Chief Product Officer", "Six roles, each one a step"],
+        ),
+        (
+            "northwind",
+            ["Seven roles, each one a step", "several years in the Product Manager II role", "The head of product"],
+        ),
+        (
+            "lumen",
+            ["Five roles, each one a step up", "Beyond the Partner, Product", "ending as Studio Product Lead or"],
+        ),
+        ("bergwerk", ["Fünf Rollen, von Produktmanager:in bis Chief Product Officer", "Fünf Rollen, jede ein Schritt"]),
+    ],
+)
+def test_each_example_guide_counts_and_names_its_own_ladder(built_all, slug: str, sentences: list[str]) -> None:
+    out, _, _ = built_all
+    text = " ".join(_text(out / slug / "career-guide.pdf").split()).replace("\u2010 ", "").replace("\u00ad", "")
+    for sentence in sentences:
+        assert sentence in text, (slug, sentence)
+    assert "{" not in text

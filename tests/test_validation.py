@@ -59,7 +59,7 @@ def test_wrong_type_points_at_the_item(content_copy: Path) -> None:
 def test_empty_list_and_text(content_copy: Path) -> None:
     role = content_copy / "roles" / "product-manager.yaml"
     _edit(role, "title: Product Manager", 'title: ""')
-    _edit(role, "next_steps:\n  - role: senior-product-manager", "next_steps: []")
+    _edit(role, "competencies:\n", "next_steps: []\n\ncompetencies:\n")
     problems = _problems(content_copy)
     assert any("title: must not be empty" in p for p in problems)
     assert any("next_steps: must not be empty" in p for p in problems)
@@ -76,7 +76,9 @@ def test_every_problem_is_reported_at_once(content_copy: Path) -> None:
 def test_cross_file_rules(content_copy: Path) -> None:
     _edit(content_copy / "roles" / "vp-of-product.yaml", "level: 5", "level: 4")
     _edit(
-        content_copy / "roles" / "product-manager.yaml", "role: senior-product-manager", "role: senior-product-manager2"
+        content_copy / "roles" / "product-manager.yaml",
+        "competencies:\n",
+        "next_steps:\n  - role: senior-product-manager2\n\ncompetencies:\n",
     )
     _edit(
         content_copy / "roles" / "associate-product-manager.yaml", "  strategy: Understands", "  strategyy: Understands"

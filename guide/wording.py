@@ -1,0 +1,251 @@
+"""Stage 1b: text that speaks of the target's own ladder.
+
+Shared prose never names a role by its title: it refers to it, and each
+target's guide reads the titles, the count and the first and top roles of its
+own ladder. The references, usable in any text field of the content, a
+company's overrides and its own sections:
+
+    {role:director-of-product}   the role's title on this ladder ("Head of Product")
+    {noun:director-of-product}   the role as a common noun in a sentence ("head of product")
+    {role:first}, {role:top}     the first and the top role of this ladder (also with noun:)
+    {role:self}, {role:below}, {role:above}
+                                 in a role's own text: that role, the one below it, the one above
+    {count}, {Count}             how many roles the ladder has, as a word ("six", "Six")
+
+A role's in-sentence form is its `noun:` field when it has one; otherwise it
+is made from the title by the language's rule (lower case in English, French
+and Spanish, except for abbreviations and numerals; as written in German,
+where nouns keep their capital).
+
+This runs on plain data, after the merge and before validation, so that a
+reference to a role the company removed is reported with its file and line
+like any other mistake. It also finds the titles a target must not print: the
+shared title of a role the company removed or renamed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import Problem
+from .load import Key, Loaded
+from .locale import labels
+
+REFERENCE = re.compile(r"\{(role|noun|count|Count)(?::([^{}\s]*))?\}")
+LOOKS_LIKE_REFERENCE = re.compile(r"\{([A-Za-z_]+):([^{}\s]*)\}")
+KINDS = ("role", "noun", "count", "Count")
+ALIASES = ("first", "top", "self", "below", "above")
+RELATIVE = {"self": 0, "below": -1, "above": 1}
+# Fields that hold names or data rather than prose: references in them are not resolved.
+DATA_FIELDS = {"id", "role", "level", "url", "email", "date", "version"}
+ROLE_NAMES = {"title", "short_title", "noun"}
+
+
+def _is_name(key: Key) -> bool:
+    """A role's own names (what references print) and data fields are not prose."""
+    return key[-1] in DATA_FIELDS or (key[:1] == ("roles",) and len(key) == 3 and key[2] in ROLE_NAMES)
+
+
+@dataclass(frozen=True)
+class Rung:
+    id: str
+    title: str
+    noun: str
+
+
+def ladder_of(data: dict, locale: str) -> list[Rung]:
+    """The roles on the ladder, lowest first, from plain (merged, unvalidated) data.
+
+    Roles whose title or level has the wrong shape are left out here;
+    validation reports them.
+    """
+    roles = data.get("roles") if isinstance(data.get("roles"), dict) else {}
+    usable = [
+        (role["level"], role_id, role)
+        for role_id, role in roles.items()
+        if isinstance(role, dict)
+        and isinstance(role.get("title"), str)
+        and isinstance(role.get("level"), int | float)
+        and not isinstance(role.get("level"), bool)
+    ]
+    usable.sort(key=lambda item: item[0])
+    return [
+        Rung(role_id, role["title"], role["noun"] if isinstance(role.get("noun"), str) else noun(role["title"], locale))
+        for _, role_id, role in usable
+    ]
+
+
+def noun(title: str, locale: str) -> str:
+    """A title as a common noun inside a sentence, by the language's rule (see the module's docstring)."""
+    if labels(locale).get("nouns_keep_capitals") == "yes":
+        return title
+    return " ".join(word.lower() if _plain_capitalised(word) else word for word in title.split(" "))
+
+
+def _plain_capitalised(word: str) -> bool:
+    """`Product`, `Manager`, `Of`: yes. `VP`, `I`, `II`, `UX`, `iOS`, `McKay`: no."""
+    letters = word.strip("()-,")
+    return len(letters) > 1 and letters[0].isupper() and letters[1:].islower()
+
+
+def number_word(count: int, locale: str) -> str:
+    words = str(labels(locale).get("numbers", "")).split()
+    return words[count] if 0 <= count < len(words) else str(count)
+
+
+def resolve(loaded: Loaded, locale: str) -> tuple[Loaded, list[Problem]]:
+    """Every reference in the text replaced by what it names on this ladder; unknown ones as problems."""
+    ladder = ladder_of(loaded.data, locale)
+    if not ladder:
+        return loaded, []  # nothing to refer to: validation says there are no (usable) roles
+    by_id = {rung.id: rung for rung in ladder} | {"first": ladder[0], "top": ladder[-1]}
+    problems: list[Problem] = []
+
+    def replace(text: str, key: Key) -> str:
+        for match in LOOKS_LIKE_REFERENCE.finditer(text):
+            if match.group(1) not in KINDS:
+                close = difflib.get_close_matches(match.group(1), KINDS, n=1)
+                hint = f" (did you mean `{{{close[0]}:{match.group(2)}}}`?)" if close else ""
+                problems.append(_problem(loaded, key, f"`{match.group(0)}` is not a reference careerguide knows{hint}"))
+
+        def one(match: re.Match) -> str:
+            kind, target = match.groups()
+            if kind in ("count", "Count"):
+                if target is not None:
+                    problems.append(_problem(loaded, key, f"`{match.group(0)}` takes no role: write `{{{kind}}}`"))
+                    return match.group(0)
+                word = number_word(len(ladder), locale)
+                return word[:1].upper() + word[1:] if kind == "Count" else word
+            if target in RELATIVE:
+                return _relative(match, kind, target, key)
+            rung = by_id.get(target or "")
+            if rung is None:
+                known = [rung.id for rung in ladder] + list(ALIASES)
+                close = difflib.get_close_matches(target or "", known, n=1)
+                hint = f"did you mean `{{{kind}:{close[0]}}}`?" if close else f"roles here: {', '.join(known)}"
+                problems.append(_problem(loaded, key, f"`{match.group(0)}` names no role on this ladder ({hint})"))
+                return match.group(0)
+            return rung.title if kind == "role" else rung.noun
+
+        return REFERENCE.sub(one, text)
+
+    def _relative(match: re.Match, kind: str, target: str, key: Key) -> str:
+        """`self`, `below` and `above`, counted from the role whose text this is."""
+        order = [rung.id for rung in ladder]
+        own = key[1] if key[:1] == ("roles",) and len(key) > 1 else None
+        if own not in order:
+            problems.append(_problem(loaded, key, f"`{match.group(0)}` can only be used in a role's own text"))
+            return match.group(0)
+        index = order.index(own) + RELATIVE[target]
+        if not 0 <= index < len(order):
+            where = "first" if target == "below" else "top"
+            problems.append(
+                _problem(
+                    loaded,
+                    key,
+                    f"`{match.group(0)}`: {ladder[order.index(own)].title} is the {where} role on this ladder, so "
+                    f"there is no role {target} it; give this text in the company's own words",
+                )
+            )
+            return match.group(0)
+        rung = ladder[index]
+        return rung.title if kind == "role" else rung.noun
+
+    data = {
+        part: _map_text(value, (part,), replace) if part in ("guide", "competencies", "roles", "sections") else value
+        for part, value in loaded.data.items()
+    }
+    return Loaded(data, loaded.positions), problems
+
+
+def _map_text(value: Any, key: Key, replace) -> Any:
+    if isinstance(value, str):
+        return replace(value, key) if "{" in value and not _is_name(key) else value
+    if isinstance(value, dict):
+        return {name: _map_text(item, (*key, name), replace) for name, item in value.items()}
+    if isinstance(value, list):
+        return [_map_text(item, (*key, index), replace) for index, item in enumerate(value)]
+    return value
+
+
+def _problem(loaded: Loaded, key: Key, message: str) -> Problem:
+    return Problem.at(loaded.locate(key), message, _field(key))
+
+
+def _field(key: Key) -> str:
+    name = ""
+    for part in key:
+        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
+    return name
+
+
+def stale_titles(resolved: Loaded, locale: str, shared_titles: dict[str, str]) -> list[Problem]:
+    """Warnings for text that names a role by a title this ladder does not have.
+
+    A stale title is the shared title of a role the company removed or
+    renamed. It is found as written (with its capitals); its in-sentence
+    form is found in any case when it has three words or more ("associate
+    product manager"), because a two-word form like "product manager" is
+    also the name of the discipline. A match inside one of the ladder's own
+    titles ("Product Manager" in "Senior Product Manager") is not stale.
+    """
+    ladder = ladder_of(resolved.data, locale)
+    current = {rung.id: rung for rung in ladder}
+    own = [rung.title for rung in ladder] + [rung.noun for rung in ladder]
+    stale: list[tuple[re.Pattern, str, str]] = []
+    for role_id, title in shared_titles.items():
+        if role_id in current and current[role_id].title == title:
+            continue
+        if any(title.casefold() in rung.title.casefold() for rung in ladder):
+            continue  # renamed to a longer title ("Product Manager II"): the old words are the discipline's too
+        why = "removed" if role_id not in current else f"called {current[role_id].title} here"
+        if title not in own:
+            stale.append((re.compile(rf"(?<!\w){re.escape(title)}(?!\w)"), title, why))
+        lower = noun(title, locale)
+        if len(lower.split()) >= 3 and lower not in own:
+            stale.append((re.compile(rf"(?<!\w){re.escape(lower)}(?!\w)", re.IGNORECASE), title, why))
+    if not stale:
+        return []
+    keep = [re.compile(rf"(?<!\w){re.escape(name)}(?!\w)", re.IGNORECASE) for name in own]
+    warnings = []
+    for key, text in _texts(resolved.data):
+        covered = [match.span() for pattern in keep for match in pattern.finditer(text)]
+        for pattern, title, why in stale:
+            for match in pattern.finditer(text):
+                if any(start <= match.start() and match.end() <= end for start, end in covered):
+                    continue
+                warnings.append(
+                    _problem(
+                        resolved,
+                        key,
+                        f"names “{match.group(0)}”, but the role {title} is {why}: write "
+                        "`{role:ID}` or `{noun:ID}` for a role of this ladder, or reword it",
+                    )
+                )
+                break
+    return list({(w.path, w.line, w.column, w.message): w for w in warnings}.values())
+
+
+def _texts(data: dict) -> Iterator[tuple[Key, str]]:
+    """Every text a reader sees, with its key (titles of roles included: a section's title is prose)."""
+
+    def walk(value: Any, key: Key) -> Iterator[tuple[Key, str]]:
+        if isinstance(value, str):
+            cited = key[:2] == ("guide", "sources") and key[-1] in ("title", "publisher", "author")
+            if key[-1] not in ("id", "role", "url", "email", "date", "version", "level") and not cited:
+                yield key, value
+        elif isinstance(value, dict):
+            for name, item in value.items():
+                if not (key[:1] == ("roles",) and len(key) == 2 and name in ("title", "short_title", "noun")):
+                    yield from walk(item, (*key, name))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                yield from walk(item, (*key, index))
+
+    for part in ("guide", "competencies", "roles", "sections"):
+        if part in data:
+            yield from walk(data[part], (part,))
