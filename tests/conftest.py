@@ -20,14 +20,16 @@ os.environ.pop("SOURCE_DATE_EPOCH", None)
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
 SEED = ROOT.parent / "shared" / "seed" / "product-manager-career-path.txt"
-ROLE_IDS = [
-    "associate-product-manager",
-    "product-manager",
-    "senior-product-manager",
-    "director-of-product",
-    "vp-of-product",
-    "chief-product-officer",
-]
+#: The shipped ladder, by level: role id -> title.
+ROLE_TITLES = {
+    "associate-product-manager": "Associate Product Manager",
+    "product-manager": "Product Manager",
+    "senior-product-manager": "Senior Product Manager",
+    "director-of-product": "Director of Product",
+    "vp-of-product": "VP of Product",
+    "chief-product-officer": "Chief Product Officer",
+}
+ROLE_IDS = list(ROLE_TITLES)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

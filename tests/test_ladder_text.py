@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import CONTENT, ROLE_IDS, ROOT, make_company
+from conftest import CONTENT, ROLE_IDS, ROLE_TITLES, ROOT, make_company
 from pypdf import PdfReader
 
 from guide.cli import main
@@ -19,14 +19,7 @@ from guide.pipeline import prepare_company
 from guide.render_html import render_backs, render_cards, render_guide, render_packets
 from guide.wording import noun, number_word
 
-DEFAULT_TITLES = {
-    "associate-product-manager": "Associate Product Manager",
-    "product-manager": "Product Manager",
-    "senior-product-manager": "Senior Product Manager",
-    "director-of-product": "Director of Product",
-    "vp-of-product": "VP of Product",
-    "chief-product-officer": "Chief Product Officer",
-}
+DEFAULT_TITLES = ROLE_TITLES
 EXTRA_ROLE = (
     (CONTENT / "roles" / "senior-product-manager.yaml")
     .read_text()

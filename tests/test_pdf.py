@@ -5,17 +5,10 @@ from __future__ import annotations
 import re
 
 import pypdfium2 as pdfium
-from conftest import ROLE_IDS
+from conftest import ROLE_IDS, ROLE_TITLES
 from pypdf import PdfReader
 
-TITLES = {
-    "associate-product-manager": "Associate Product Manager",
-    "product-manager": "Product Manager",
-    "senior-product-manager": "Senior Product Manager",
-    "director-of-product": "Director of Product",
-    "vp-of-product": "VP of Product",
-    "chief-product-officer": "Chief Product Officer",
-}
+TITLES = ROLE_TITLES
 
 
 def _texts(reader: PdfReader) -> list[str]:
