@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from markupsafe import Markup, escape
 
 from .colors import tint
-from .models import Brand, Role
+from .models import MAIN_TRACK, Brand, Content, Role
 
 LABEL_SIZE = 11.5
 LABEL_FLOOR = 7.0  # smaller than this, labels move to a legend
@@ -24,8 +24,30 @@ LEGEND_SIZE = 10.0
 CHAR_WIDTH = 0.58
 
 
+Group = tuple[str | None, Sequence[Role]]  # a track's name (None: the shared trunk) and its roles, lowest first
+
+
+def trunk_roles(content: Content) -> set[str]:
+    """The roles every track shares: the main track up to its lowest fork (all roles when there is one track)."""
+    by_id = {role.id: role for role in content.roles}
+    forks = [by_id[track.branches_from].level for track in content.tracks if track.branches_from in by_id]
+    top = min(forks, default=float("inf"))
+    return {role.id for role in content.roles if role.track == MAIN_TRACK and role.level <= top}
+
+
+def ladder_groups(content: Content, names: dict[str, str | None], trunk: set[str]) -> list[Group]:
+    """The roles in ladder order, cut into the trunk and one group per track after the fork."""
+    groups: list[Group] = []
+    for role in content.roles:
+        name = None if role.id in trunk else names[role.track]
+        if not groups or groups[-1][0] != name or (name is None and groups[-1][0] is not None):
+            groups.append((name, []))
+        groups[-1][1].append(role)  # type: ignore[union-attr]
+    return groups
+
+
 def ladder_svg(
-    roles: Sequence[Role],
+    groups: Sequence[Group] | Sequence[Role],
     brand: Brand,
     *,
     current: str | None = None,
@@ -37,15 +59,24 @@ def ladder_svg(
 ) -> Markup:
     """A rising staircase, one step per role, lowest level on the left.
 
+    With tracks, the shared trunk comes first and each track follows it, side
+    by side, under its name, a wider gap between them; a step's height is
+    its level's, so roles of one level stand equally tall on every track.
     `current` highlights one role (filled with the primary colour); the
     others are outlined tints. A `decorative` ladder (the cover art) has no
     text and is hidden from screen readers. Sizes are in SVG user units; the
     caller sets the printed width with CSS, and the diagram grows taller when
     long labels need the room.
     """
+    if groups and not isinstance(groups[0], tuple):  # plain roles: one track
+        groups = [(None, list(groups))]  # type: ignore[list-item]
+    roles: list[Role] = [role for _, members in groups for role in members]  # type: ignore[misc]
+    starts = {members[0].id: name for name, members in groups if name}  # type: ignore[index]
     count = len(roles)
+    levels = max(role.rank for role in roles)
     gap = 6.0
-    step_width = (width - gap * (count - 1)) / count
+    track_gap = 18.0  # between the trunk and a track, and between tracks
+    step_width = (width - gap * (count - len(groups)) - track_gap * (len(groups) - 1)) / count
     names = [role.title if use_title else role.label for role in roles]
     # Labels wrap to the step's width at whole words; a word too long for it
     # makes every label smaller, down to a floor. Below the floor (many
@@ -65,10 +96,19 @@ def ladder_svg(
     line = size * 1.15
     needed = 22 + number_size + line * max((len(lines) for lines in labels.values()), default=0)
     legend_rows, legend_height, legend_size = _legend(roles, names, width) if legend else ([], 0.0, LEGEND_SIZE)
-    stairs = max(height, needed + 5 * (count - 1))
+    # Track names sit above their group's first step, wrapped to the group's width.
+    track_size = min(LABEL_SIZE, 10.0)
+    track_lines = {
+        role_id: _wrap(
+            name.upper(), max(1, int((_group_width(groups, role_id, step_width, gap) - 2) / (track_size * 0.68)))
+        )
+        for role_id, name in starts.items()
+    }
+    headroom = 0.0 if decorative else track_size * 1.25 * max((len(lines) for lines in track_lines.values()), default=0)
+    stairs = max(height, needed + 5 * (levels - 1))
     lowest = max(stairs * 0.42, needed)
-    rise = (stairs - lowest) / max(count - 1, 1)
-    height = stairs + legend_height
+    rise = (stairs - lowest) / max(levels - 1, 1)
+    height = headroom + stairs + legend_height
     primary, text = brand.colors.primary, brand.colors.text
     family = escape(brand.font.family)
     if decorative:
@@ -82,10 +122,20 @@ def ladder_svg(
             f'role="img" aria-label="{escape(title)}" class="ladder">',
             f"<title>{escape(title)}</title>",
         ]
+    opening = {members[0].id for _, members in groups[1:]}  # type: ignore[index]
+    x = 0.0
     for index, role in enumerate(roles):
-        step_height = lowest + rise * index
-        x = index * (step_width + gap)
-        y = stairs - step_height
+        step_height = lowest + rise * (role.rank - 1)
+        if index:
+            x += step_width + (track_gap if role.id in opening else gap)
+        y = headroom + stairs - step_height
+        if not decorative:
+            for line_index, text_line in enumerate(reversed(track_lines.get(role.id, []))):
+                parts.append(
+                    f'<text x="{x:.1f}" y="{y - 4 - track_size * 1.25 * line_index:.1f}" font-family="{family}" '
+                    f'font-size="{track_size:.1f}" font-weight="700" letter-spacing="0.6" fill="{primary}">'
+                    f"{escape(text_line)}</text>"
+                )
         active = role.id == current
         fill = primary if active else tint(primary, 0.10)
         ink = "#FFFFFF" if active else text
@@ -111,11 +161,16 @@ def ladder_svg(
     current_rank = next((role.rank for role in roles if role.id == current), None)
     for x, y, rank, text_line in legend_rows:
         parts.append(
-            f'<text x="{x:.1f}" y="{stairs + y:.1f}" font-family="{family}" font-size="{legend_size:.1f}" '
+            f'<text x="{x:.1f}" y="{headroom + stairs + y:.1f}" font-family="{family}" font-size="{legend_size:.1f}" '
             f'font-weight="{700 if rank == current_rank else 400}" fill="{text}">{escape(text_line)}</text>'
         )
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def _group_width(groups: Sequence[Group], first: str, step_width: float, gap: float) -> float:
+    members = next(members for _, members in groups if members and members[0].id == first)
+    return len(members) * step_width + (len(members) - 1) * gap
 
 
 def _wrap(name: str, per_line: int) -> list[str]:

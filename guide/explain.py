@@ -49,7 +49,15 @@ def explain_role(options: BuildOptions, role_id: str) -> str:
         lines.append(f"next_steps: {', '.join(steps) or 'none'}")
         lines.append(
             "  # follows the ladder: "
-            + ("the next role up" if any(step.role for step in role.next_steps) else "the top role's exits (off_ramps)")
+            + (
+                "the next role up on its track, and the first role of each track that branches from it"
+                if sum(1 for step in role.next_steps if step.role) > 1
+                else "the next role up"
+                if any(step.role for step in role.next_steps)
+                else "the top role's exits (off_ramps)"
+                if role.next_steps
+                else "none: the top of its track"
+            )
         )
     return "\n".join(lines)
 

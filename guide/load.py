@@ -8,6 +8,7 @@ separate map keyed by the path to each value, for error messages.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -127,7 +128,7 @@ def _dotted(key: Key) -> str:
 
 
 def load_content(content_dir: Path) -> Loaded:
-    """Read `guide.yaml`, `competencies.yaml` and `roles/*.yaml` of one content folder.
+    """Read `guide.yaml`, `competencies.yaml`, `roles/*.yaml` and the optional `tracks.yaml` of one content folder.
 
     Every unreadable file is reported, not just the first.
     """
@@ -143,6 +144,12 @@ def load_content(content_dir: Path) -> Loaded:
             continue
         try:
             data[name] = load_yaml_file(path, (name,), positions, content_dir)
+        except UserError as error:
+            problems.extend(error.problems)
+    tracks = content_dir / "tracks.yaml"  # optional: a ladder with one track needs none
+    if os.path.lexists(tracks):
+        try:
+            data["tracks"] = load_yaml_file(tracks, ("tracks",), positions, content_dir)
         except UserError as error:
             problems.extend(error.problems)
     roles_dir = content_dir / "roles"

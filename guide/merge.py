@@ -26,6 +26,7 @@ from typing import Any
 
 from .errors import Problem
 from .load import Key, Loaded, Position
+from .models import MAIN_TRACK
 
 LIST_EDITS = {"prepend", "append"}
 
@@ -103,10 +104,10 @@ def merge_company(shared: Loaded, company: Loaded) -> tuple[Loaded, list[Problem
         position = company.locate(key)
         problems.append(Problem.at(position, message, field))
 
-    # 1. guide text and the competency matrix's text
+    # 1. guide text, the competency matrix's text and the tracks
     parts = {}
-    for part in ("guide", "competencies"):
-        value = data.get(part)
+    for part in ("guide", "competencies", "tracks"):
+        value = data.get(part, {} if part == "tracks" else None)
         if isinstance(settings.get(part), dict) and isinstance(value, dict):
             value, part_pos = merge_value(
                 value, settings[part], subtree(positions, (part,)), subtree(company.positions, ("company", part))
@@ -136,7 +137,21 @@ def merge_company(shared: Loaded, company: Loaded) -> tuple[Loaded, list[Problem
         problem(key, field, f"unknown role id `{role_id}`{hint}")
         return False
 
-    # 3. exclusions
+    # 3. exclusions: a track goes with its roles
+    tracks = parts["tracks"] if isinstance(parts["tracks"], dict) else {}
+    for index, track_id in enumerate(_of_type(settings, "exclude_tracks", list)):
+        if not isinstance(track_id, str):
+            continue
+        if track_id not in tracks:
+            known_tracks = ", ".join(tracks) or "none"
+            problem(
+                ("company", "exclude_tracks", index),
+                f"exclude_tracks[{index}]",
+                f"unknown track `{track_id}` (tracks: {known_tracks})",
+            )
+            continue
+        parts["tracks"] = tracks = {k: v for k, v in tracks.items() if k != track_id}
+        exclude = [*exclude, *(role_id for role_id, role in roles.items() if _on_track(role, track_id))]
     excluded = []
     for index, role_id in enumerate(exclude):
         if isinstance(role_id, str) and check_id(
@@ -196,6 +211,10 @@ def merge_company(shared: Loaded, company: Loaded) -> tuple[Loaded, list[Problem
     merged = {**data, **parts, "roles": roles, "sections": _of_type(settings, "sections", list)}
     positions |= graft(subtree(company.positions, ("company", "sections")), ("sections",))
     return Loaded(merged, {k: v for k, v in positions.items() if v is not None}), problems
+
+
+def _on_track(role: Any, track_id: str) -> bool:
+    return isinstance(role, dict) and role.get("track", MAIN_TRACK) == track_id
 
 
 def _of_type(settings: dict, key: str, kind: type) -> Any:

@@ -68,9 +68,24 @@ class NextStep(Strict):
         return self
 
 
+MAIN_TRACK = "main"
+
+
+class Track(Strict):
+    """A path up the ladder. The main track starts at the bottom; another track branches from one of its roles."""
+
+    id: str = MAIN_TRACK
+    name: Text | None = Field(None, description="Shown on cards and above the track's roles after the fork.")
+    description: Text | None = Field(None, description="One line on who the track is for.")
+    branches_from: str | None = Field(
+        None, description="The role (of another track) after which this track starts: the fork."
+    )
+
+
 class Role(Strict):
     id: str
-    rank: int = Field(0, description="Position on this target's ladder, from 1; set after merging.")
+    rank: int = Field(0, description="The number of the role's level on this ladder, from 1; set after merging.")
+    track: str = Field(MAIN_TRACK, description="The track the role is on (see tracks); the main track by default.")
     title: Text
     short_title: Text | None = Field(None, description="Label in the ladder diagram; defaults to the title.")
     noun: Text | None = Field(
@@ -248,15 +263,29 @@ class Target(Strict):
 
 
 class Content(Strict):
-    """The whole guide after validation: roles sorted by level, each knowing its rank."""
+    """The whole guide after validation: roles in ladder order, each knowing its rank.
+
+    Ladder order is the trunk (the main track up to the first fork), then
+    each track's own roles by level, the main track first. With one track
+    it is simply by level.
+    """
 
     guide: GuideText
     competencies: Competencies
     roles: list[Role]
     sections: list[Section] = Field(default_factory=list)
+    tracks: list[Track] = Field(default_factory=lambda: [Track()])
 
     def role(self, role_id: str) -> Role:
         return next(role for role in self.roles if role.id == role_id)
+
+    def track(self, track_id: str) -> Track:
+        return next(track for track in self.tracks if track.id == track_id)
+
+    @property
+    def levels(self) -> int:
+        """How many levels the ladder has: roles on different tracks can share one."""
+        return max((role.rank for role in self.roles), default=0)
 
     def next_role(self, role: Role) -> Role | None:
         for step in role.next_steps:
@@ -309,6 +338,7 @@ def partial(model: type[Strict]) -> type[Strict]:
 
 
 RoleOverride = partial(Role)
+TrackOverride = partial(Track)
 GuideOverride = partial(GuideText)
 CompetenciesOverride = partial(Competencies)
 
@@ -330,5 +360,13 @@ class CompanyFile(Strict):
     )  # type: ignore[valid-type]
     competencies: CompetenciesOverride | None = Field(  # type: ignore[valid-type]
         None, description="Overrides for the competency matrix (title, intro, competency names)."
+    )
+    tracks: dict[str, TrackOverride] = Field(  # type: ignore[valid-type]
+        default_factory=dict,
+        description="Tracks to add or change: {track-id: {name, description, branches_from}}; the main track is "
+        "`main`.",
+    )
+    exclude_tracks: list[str] = Field(
+        default_factory=list, description="Shared tracks this company does not have (their roles go with them)."
     )
     sections: list[Section] = Field(default_factory=list, max_length=MAX_ITEMS, description="The company's own pages.")

@@ -25,7 +25,7 @@ from markupsafe import Markup
 from . import __version__
 from .brand import data_uri
 from .colors import tint
-from .diagrams import ladder_svg
+from .diagrams import ladder_groups, ladder_svg, trunk_roles
 from .errors import Problem, UserError
 from .files import decode_text, read_inside
 from .locale import labels
@@ -213,18 +213,34 @@ def _short(text: str) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _role_data(role: Role, content: Content) -> dict[str, Any]:
-    """A role as plain data, its next steps resolved to titles and ranks."""
+def _track_names(content: Content) -> dict[str, str | None]:
+    """The name each track is shown with, or None for a ladder with one track (it needs no name)."""
+    if len(content.tracks) == 1:
+        return {track.id: None for track in content.tracks}
+    return {track.id: track.name or track.id.replace("-", " ").capitalize() for track in content.tracks}
+
+
+def _role_data(role: Role, content: Content, track_names: dict[str, str | None], trunk: set[str]) -> dict[str, Any]:
+    """A role as plain data, its next steps resolved to titles, ranks and tracks.
+
+    `track` is the role's track name, None for a role of the shared trunk
+    (below every fork) or of a ladder with one track.
+    """
     data = role.model_dump(mode="json")
     data["label"] = role.label
+    data["track"] = None if role.id in trunk else track_names[role.track]
     steps = []
     for step in role.next_steps:
         if step.role is not None:
             other = content.role(step.role)
-            steps.append({"role": other.id, "title": other.title, "rank": other.rank, "note": step.note})
+            track = None if other.id in trunk else track_names[other.track]
+            steps.append(
+                {"role": other.id, "title": other.title, "rank": other.rank, "note": step.note, "track": track}
+            )
         else:
-            steps.append({"role": None, "title": step.title, "rank": None, "note": step.note})
+            steps.append({"role": None, "title": step.title, "rank": None, "note": step.note, "track": None})
     data["next_steps"] = steps
+    data["next_roles"] = [step for step in steps if step["role"]]
     following = content.next_role(role)
     data["next"] = {"id": following.id, "title": following.title, "rank": following.rank} if following else None
     return data
@@ -239,10 +255,17 @@ def _context(content: Content, target: Target, ladder_height: float) -> dict[str
     """
     brand = target.brand
     title = content.guide.ladder.title
+    track_names = _track_names(content)
+    trunk = trunk_roles(content)
+    groups = ladder_groups(content, track_names, trunk)
     roles = []
+    previous_track = None
     for role in content.roles:
-        data = _role_data(role, content)
-        data["ladder"] = ladder_svg(content.roles, brand, current=role.id, height=ladder_height, title=title)
+        data = _role_data(role, content, track_names, trunk)
+        data["ladder"] = ladder_svg(groups, brand, current=role.id, height=ladder_height, title=title)
+        # The first role of each track after the fork opens the track's group (contents, role pages).
+        data["track_opens"] = data["track"] is not None and data["track"] != previous_track
+        previous_track = data["track"]
         roles.append(data)
     sections = [section.model_dump(mode="json") for section in content.sections]
     return {
@@ -250,6 +273,11 @@ def _context(content: Content, target: Target, ladder_height: float) -> dict[str
         "guide": content.guide.model_dump(mode="json", by_alias=False),
         "competencies": content.competencies.model_dump(mode="json"),
         "roles": roles,
+        "levels": content.levels,
+        "tracks": [
+            {"id": track.id, "name": track_names[track.id], "description": track.description}
+            for track in content.tracks
+        ],
         "sections": {place: [s for s in sections if s["placement"] == place] for place in ("start", "end")},
         "brand": {
             "name": brand.name,
@@ -263,8 +291,8 @@ def _context(content: Content, target: Target, ladder_height: float) -> dict[str
         "logo": data_uri(brand.logo, target.company_dir or brand.logo.parent) if brand.logo else None,
         "company_css": [path.as_uri() for path in target.stylesheets],
         "version": __version__,
-        "ladder": ladder_svg(content.roles, brand, height=150, use_title=True, title=title),
-        "cover_ladder": ladder_svg(content.roles, brand, width=600, height=260, decorative=True),
+        "ladder": ladder_svg(groups, brand, height=150, use_title=True, title=title),
+        "cover_ladder": ladder_svg(groups, brand, width=600, height=260, decorative=True),
     }
 
 

@@ -14,9 +14,10 @@ from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
+from . import ladder
 from .errors import Problem, UserError
 from .load import Key, Loaded
-from .models import MAX_ROLES, Competencies, Content, GuideText, NextStep, Role, Section
+from .models import MAIN_TRACK, MAX_ROLES, Competencies, Content, GuideText, Role, Section, Track
 from .wording import resolve
 
 M = TypeVar("M", bound=BaseModel)
@@ -52,6 +53,8 @@ def validate(loaded: Loaded, locale: str = "en") -> Content:
         _validate_part(Section, section, ("sections", index), loaded, problems)
         for index, section in enumerate(data.get("sections") or [])
     ]
+    tracks = _validate_tracks(data.get("tracks"), loaded, problems)
+    add = _adder(loaded, problems)
 
     if not data.get("roles") and not problems:
         problems.append(
@@ -63,22 +66,50 @@ def validate(loaded: Loaded, locale: str = "en") -> Content:
         )
     if guide is not None and competencies is not None and not problems:
         problems.extend(_check_consistency(roles, competencies, loaded))
+        ladder.check(roles, tracks, add)
     if problems:
         raise UserError(problems)
     assert guide is not None and competencies is not None
-    roles.sort(key=lambda role: role.level)
-    ranked = [
-        role.model_copy(update={"rank": rank, "next_steps": _next_steps(role, roles[rank:], guide)})
-        for rank, role in enumerate(roles, 1)
+    ordered = ladder.derive(ladder.order(roles, tracks), tracks, guide)
+    ladder.check_paths(ordered, add)
+    if problems:
+        raise UserError(problems)
+    return Content(
+        guide=guide, competencies=competencies, roles=ordered, sections=[s for s in sections if s], tracks=tracks
+    )
+
+
+def _validate_tracks(data: Any, loaded: Loaded, problems: list[Problem]) -> list[Track]:
+    """The tracks, the main track first (it needs no entry unless it is given a name)."""
+    if data is None:
+        return [Track()]
+    if not isinstance(data, dict):
+        problems.append(Problem.at(loaded.locate(("tracks",)), "tracks must be a mapping: {track-id: {name: ...}}"))
+        return [Track()]
+    tracks = [
+        track
+        for track_id, track_data in data.items()
+        if (
+            track := _validate_part(
+                Track,
+                {**(track_data or {}), "id": track_id}
+                if isinstance(track_data, dict) or track_data is None
+                else track_data,
+                ("tracks", track_id),
+                loaded,
+                problems,
+            )
+        )
     ]
-    return Content(guide=guide, competencies=competencies, roles=ranked, sections=[s for s in sections if s])
+    main = next((track for track in tracks if track.id == MAIN_TRACK), Track())
+    return [main, *(track for track in tracks if track.id != MAIN_TRACK)]
 
 
-def _next_steps(role: Role, above: list[Role], guide: GuideText) -> list[NextStep]:
-    """A role's own next steps, or the ladder's: the next role up, and from the top the guide's exits."""
-    if role.next_steps is not None:
-        return role.next_steps
-    return [NextStep(role=above[0].id)] if above else list(guide.off_ramps.exits)
+def _adder(loaded: Loaded, problems: list[Problem]):
+    def add(key: Key, field: str, message: str) -> None:
+        problems.append(Problem.at(loaded.locate(key), message, field))
+
+    return add
 
 
 _COMPUTED = {
@@ -219,8 +250,9 @@ def _field_name(loc: Key) -> str:
 
 
 def _check_consistency(roles: list[Role], competencies: Competencies, loaded: Loaded) -> list[Problem]:
-    """Rules that need more than one file: a unique level per role, links that
-    resolve, and one matrix cell for every competency in every role."""
+    """Rules that need more than one file: unique titles, next steps that
+    name roles, and one matrix cell for every competency in every role (the
+    ladder's shape is `ladder.check`'s)."""
     problems: list[Problem] = []
 
     def add(key: Key, field: str, message: str) -> None:
@@ -229,12 +261,8 @@ def _check_consistency(roles: list[Role], competencies: Competencies, loaded: Lo
         problems.append(Problem(message, position.path, position.line, position.column, field))
 
     ids = {role.id for role in roles}
-    by_level: dict[float, str] = {}
     by_title: dict[str, str] = {}
     for role in roles:
-        if role.level in by_level:
-            add(("roles", role.id, "level"), "level", f"level {role.level:g} is also used by {by_level[role.level]}")
-        by_level.setdefault(role.level, role.id)
         if role.title.casefold() in by_title:
             add(
                 ("roles", role.id, "title"),

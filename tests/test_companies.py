@@ -80,17 +80,22 @@ def test_renamed_titles_appear_and_old_ones_do_not(built_all) -> None:
     outline = [item.title for item in reader.outline]
     assert "Head of Product" in outline and "Director of Product" not in outline
     card = _text(out / "northwind" / "cards" / "director-of-product.pdf")
-    assert card.startswith("Northwind Analytics LEVEL 5 OF 7 Head of Product")
+    assert card.startswith("Northwind Analytics LEVEL 4 OF 6 · MANAGEMENT Head of Product")
 
 
-def test_added_role_sits_on_the_ladder_by_its_level(built_all) -> None:
+def test_the_principal_track_forks_after_senior_product_manager(built_all) -> None:
+    """Northwind's added role is on its own track, level 4 beside Head of Product: both are Senior PM's next steps."""
     out, _, _ = built_all
     deck = [" ".join(p.extract_text().split()) for p in PdfReader(out / "northwind" / "role-cards.pdf").pages]
     assert len(deck) == 7
-    assert "Principal Product Manager" in deck[3] and "LEVEL 4 OF 7" in deck[3]
+    assert "LEVEL 4 OF 6 · MANAGEMENT Head of Product" in deck[3]
+    assert "LEVEL 4 OF 6 · INDIVIDUAL CONTRIBUTOR Principal Product Manager" in deck[6]
+    assert "The top of this track" in deck[6]
     assert (out / "northwind" / "cards" / "principal-product-manager.pdf").is_file()
-    senior = _text(out / "northwind" / "cards" / "senior-product-manager.pdf")
-    assert "Next role: Principal Product Manager" in senior
+    senior = _text(out / "northwind" / "cards" / "senior-product-manager.pdf").replace("\u2010 ", "").replace("- ", "-")
+    assert "Next role: Head of Product (management) or Principal Product Manager (individual contributor)" in senior, (
+        senior
+    )
 
 
 @pytest.mark.parametrize(

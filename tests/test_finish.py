@@ -19,15 +19,18 @@ from guide.pipeline import build
 from guide.plan import BuildOptions, Finish
 
 BLEED_PT = 3 * 72 / 25.4
-NORTHWIND_ROLES = [
-    "Product Manager I",
-    "Product Manager II",
-    "Senior Product Manager",
-    "Principal Product Manager",
-    "Head of Product",
-    "VP of Product",
-    "Chief Product Officer",
+# Northwind's cards in ladder order (the trunk, the management track, the individual-contributor track),
+# with the level line each back prints above the title.
+NORTHWIND_CARDS = [
+    ("Product Manager I", "LEVEL 1 OF 6"),
+    ("Product Manager II", "LEVEL 2 OF 6"),
+    ("Senior Product Manager", "LEVEL 3 OF 6"),
+    ("Head of Product", "LEVEL 4 OF 6 · MANAGEMENT"),
+    ("VP of Product", "LEVEL 5 OF 6 · MANAGEMENT"),
+    ("Chief Product Officer", "LEVEL 6 OF 6 · MANAGEMENT"),
+    ("Principal Product Manager", "LEVEL 4 OF 6 · INDIVIDUAL CONTRIBUTOR"),
 ]
+NORTHWIND_ROLES = [title for title, _ in NORTHWIND_CARDS]
 
 
 def _build(out: Path, company: str | None = None, units: tuple[str, ...] = (), **finish) -> Path:
@@ -122,7 +125,7 @@ def test_four_cards_per_sheet_with_backs_behind_their_fronts(print_shop: Path) -
             front = quadrant(2 * sheet, col, row)
             back = quadrant(2 * sheet + 1, 1 - col, row)  # a long-edge flip swaps left and right
             assert f"{title} " in f"{front} " or front.endswith(title), (sheet, slot, front)
-            assert f"LEVEL {number + 1} OF 7 {title}" in back, (sheet, slot, back)
+            assert f"{NORTHWIND_CARDS[number][1]} {title}" in back, (sheet, slot, back)
 
 
 def test_two_cards_per_sheet(tmp_path: Path) -> None:
@@ -143,7 +146,7 @@ def test_single_cards_carry_their_back(print_shop: Path) -> None:
     reader = PdfReader(print_shop / "cards" / "senior-product-manager.pdf")
     assert len(reader.pages) == 2
     back = " ".join(reader.pages[1].extract_text().split())
-    assert "LEVEL 3 OF 7 Senior Product Manager" in back
+    assert "LEVEL 3 OF 6 Senior Product Manager" in back
     assert "careers.northwind.example/product" in back
 
 

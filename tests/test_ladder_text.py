@@ -141,10 +141,10 @@ def test_a_role_added_between_two_levels_is_its_lower_neighbours_next_step(tmp_p
 
 
 def test_explicit_next_steps_still_win(tmp_path: Path) -> None:
-    prepared = _prepare(
-        tmp_path, "name: Acme\nroles:\n  product-manager:\n    next_steps:\n      - role: director-of-product\n", {}
-    )
-    assert prepared.content.next_role(prepared.content.role("product-manager")).id == "director-of-product"
+    steps = "      - role: senior-product-manager\n      - role: director-of-product\n"
+    prepared = _prepare(tmp_path, "name: Acme\nroles:\n  product-manager:\n    next_steps:\n" + steps, {})
+    pm = prepared.content.role("product-manager")
+    assert [step.role for step in pm.next_steps] == ["senior-product-manager", "director-of-product"]
 
 
 def test_in_sentence_forms_follow_the_language() -> None:
