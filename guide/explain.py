@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
+from .diagrams import trunk_roles
 from .errors import Problem, UserError
 from .load import load_content
 from .merge import subtree
@@ -21,20 +22,37 @@ def explain_role(options: BuildOptions, role_id: str) -> str:
     `role_id` may also be the company's title for the role, in any case.
     """
     folder = resolve_company(options.companies[0], options.project).resolve()
-    prepared = prepare_company(load_content(content_dir_for(options)), folder)
+    shared = load_content(content_dir_for(options))
+    prepared = prepare_company(shared, folder)
     roles = {role.id: role for role in prepared.content.roles}
-    by_title = {role.title.casefold(): role.id for role in prepared.content.roles}
-    role_id = role_id if role_id in roles else by_title.get(role_id.casefold(), role_id)
+    company = prepared.target.brand.name
+    wanted = role_id.strip().casefold()
+    names = {name.casefold(): role.id for role in roles.values() for name in (role.id, role.title, role.label)}
+    shared_titles = {
+        str(data.get("title", "")).casefold(): shared_id
+        for shared_id, data in shared.data.get("roles", {}).items()
+        if isinstance(data, dict)
+    }
+    role_id = names.get(wanted) or shared_titles.get(wanted) or role_id.strip()
     if role_id not in roles:
+        if role_id in prepared.loaded.data.get("excluded_roles", []):
+            raise UserError(
+                Problem(f"`{role_id}` is not on {company}'s ladder: company.yaml removes it (exclude_roles)")
+            )
         known = ", ".join(f"{role.id} ({role.title})" for role in roles.values())
-        raise UserError(Problem(f"`{role_id}` is not on {prepared.target.brand.name}'s ladder (roles: {known})"))
+        raise UserError(Problem(f"`{role_id}` is not on {company}'s ladder (roles: {known})"))
     role = roles[role_id]
     data = prepared.loaded.data["roles"][role_id]
     positions = subtree(prepared.loaded.positions, ("roles", role_id))
     yaml = YAML()
     yaml.width = 88
     lines = [
-        f"{role.title} ({role_id}) at {prepared.target.brand.name}: level {role.rank} of {len(roles)}",
+        f"{role.title} ({role_id}) at {company}: level {role.rank} of {prepared.content.levels}"
+        + (
+            f", {prepared.content.track(role.track).name or role.track} track"
+            if role.id not in trunk_roles(prepared.content)
+            else ""
+        ),
         "",
     ]
     for name in Role.model_fields:

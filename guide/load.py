@@ -70,6 +70,9 @@ def load_yaml_file(path: Path, prefix: Key, positions: dict[Key, Position], root
         line = mark.line + 1 if mark else None
         column = mark.column + 1 if mark else None
         message = f"invalid YAML: {error.problem or error.context}"
+        near = text.splitlines()[max(0, (line or 1) - 2) : line or 1]
+        if any(re.search(r"(:|^\s*-)\s+\{", row) for row in near):
+            message += "; a text that starts with `{` (a reference like `{Count}`) must be in quotes"
         raise UserError(Problem(message, path, line, column)) from None
     except YAMLError as error:
         raise UserError(Problem(f"invalid YAML: {error}", path)) from None

@@ -208,7 +208,13 @@ def merge_company(shared: Loaded, company: Loaded) -> tuple[Loaded, list[Problem
         roles[role_id]["title"] = title
         positions[("roles", role_id, "title")] = company.positions.get(("company", "titles", role_id))
 
-    merged = {**data, **parts, "roles": roles, "sections": _of_type(settings, "sections", list)}
+    merged = {
+        **data,
+        **parts,
+        "roles": roles,
+        "sections": _of_type(settings, "sections", list),
+        "excluded_roles": list(removed),
+    }
     positions |= graft(subtree(company.positions, ("company", "sections")), ("sections",))
     return Loaded(merged, {k: v for k, v in positions.items() if v is not None}), problems
 

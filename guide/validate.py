@@ -9,6 +9,7 @@ the per-file models are built.
 from __future__ import annotations
 
 import difflib
+import re
 from types import UnionType
 from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
@@ -181,7 +182,10 @@ def _problem(model: type[BaseModel], item: Any, prefix: Key, loaded: Loaded) -> 
     elif kind in ("string_too_short", "too_short") and item.get("input") in ("", [], None):
         message = "must not be empty"
     elif kind == "string_type" and isinstance(item.get("input"), dict):
-        message = "expected text but found `key: value`; put text that contains ': ' in quotes"
+        if any(re.match(r"(role|noun|count|Count)\b", str(name)) for name in item["input"]):
+            message = "a text that starts with a reference (`{role:...}`, `{Count}`) must be in quotes"
+        else:
+            message = "expected text but found `key: value`; put text that contains ': ' in quotes"
     elif message.startswith("Value error, "):
         message = message.removeprefix("Value error, ")
     return Problem(
@@ -274,7 +278,7 @@ def _check_consistency(roles: list[Role], competencies: Competencies, loaded: Lo
             if step.role is not None and step.role not in ids:
                 add(
                     ("roles", role.id, "next_steps", index, "role"),
-                    f"next_steps[{index}].role",
+                    f"roles.{role.id}.next_steps[{index}].role",
                     f"unknown role id `{step.role}`" + _close(step.role, ids),
                 )
         wanted = [c.id for c in competencies.competencies]

@@ -36,18 +36,24 @@ from .load import Key, Loaded
 from .locale import labels
 
 REFERENCE = re.compile(r"\{(role|noun|count|Count)(?::([^{}\s]*))?\}")
-LOOKS_LIKE_REFERENCE = re.compile(r"\{([A-Za-z_]+):([^{}\s]*)\}")
+# Anything a reference mistyped would look like: `{ROLE:top}`, `{role: top}`, `{ count }`, `{rol:top}`.
+LOOKS_LIKE_REFERENCE = re.compile(r"\{\s*([A-Za-z_]+)\s*(?::\s*([^{}]*?))?\s*\}")
 KINDS = ("role", "noun", "count", "Count")
 ALIASES = ("first", "top", "self", "below", "above")
 RELATIVE = {"self": 0, "below": -1, "above": 1}
-# Fields that hold names or data rather than prose: references in them are not resolved.
-DATA_FIELDS = {"id", "role", "level", "url", "email", "date", "version"}
+# Fields that hold data rather than prose: references in them are not resolved.
+DATA_FIELDS = {"id", "level", "url", "email", "date", "version", "track", "branches_from"}
 ROLE_NAMES = {"title", "short_title", "noun"}
 
 
-def _is_name(key: Key) -> bool:
-    """A role's own names (what references print) and data fields are not prose."""
-    return key[-1] in DATA_FIELDS or (key[:1] == ("roles",) and len(key) == 3 and key[2] in ROLE_NAMES)
+def _is_data(key: Key) -> bool:
+    """Data, not prose: ids, levels, addresses; and `role` where it is a role id (in next_steps)."""
+    return key[-1] in DATA_FIELDS or (key[-1] == "role" and "next_steps" in key)
+
+
+def _is_role_name(key: Key) -> bool:
+    """A role's own names: what references print, so they cannot hold references themselves."""
+    return key[:1] == ("roles",) and len(key) == 3 and key[2] in ROLE_NAMES
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,8 @@ class Rung:
     id: str
     title: str
     noun: str
+    track: str = "main"
+    short_title: str | None = None
 
 
 def ladder_of(data: dict, locale: str) -> list[Rung]:
@@ -74,9 +82,25 @@ def ladder_of(data: dict, locale: str) -> list[Rung]:
     ]
     usable.sort(key=lambda item: item[0])
     return [
-        Rung(role_id, role["title"], role["noun"] if isinstance(role.get("noun"), str) else noun(role["title"], locale))
+        Rung(
+            role_id,
+            role["title"],
+            role["noun"] if isinstance(role.get("noun"), str) else noun(role["title"], locale),
+            role["track"] if isinstance(role.get("track"), str) else "main",
+            role["short_title"] if isinstance(role.get("short_title"), str) else None,
+        )
         for _, role_id, role in usable
     ]
+
+
+def _forks(data: dict) -> dict[str, str]:
+    """Track id -> the role it branches from, from plain data."""
+    tracks = data.get("tracks") if isinstance(data.get("tracks"), dict) else {}
+    return {
+        track_id: track["branches_from"]
+        for track_id, track in tracks.items()
+        if isinstance(track, dict) and isinstance(track.get("branches_from"), str)
+    }
 
 
 def noun(title: str, locale: str) -> str:
@@ -102,15 +126,29 @@ def resolve(loaded: Loaded, locale: str) -> tuple[Loaded, list[Problem]]:
     ladder = ladder_of(loaded.data, locale)
     if not ladder:
         return loaded, []  # nothing to refer to: validation says there are no (usable) roles
-    by_id = {rung.id: rung for rung in ladder} | {"first": ladder[0], "top": ladder[-1]}
+    main = [rung for rung in ladder if rung.track == "main"] or ladder
+    by_id = {rung.id: rung for rung in ladder} | {"first": main[0], "top": main[-1]}
+    forks = _forks(loaded.data)
+    excluded = _excluded(loaded.data)
     problems: list[Problem] = []
 
     def replace(text: str, key: Key) -> str:
+        if _is_role_name(key):
+            if REFERENCE.search(text):
+                problems.append(_problem(loaded, key, "a role's title, short title or noun cannot hold a reference"))
+            return text
         for match in LOOKS_LIKE_REFERENCE.finditer(text):
-            if match.group(1) not in KINDS:
-                close = difflib.get_close_matches(match.group(1), KINDS, n=1)
-                hint = f" (did you mean `{{{close[0]}:{match.group(2)}}}`?)" if close else ""
-                problems.append(_problem(loaded, key, f"`{match.group(0)}` is not a reference careerguide knows{hint}"))
+            if REFERENCE.fullmatch(match.group(0)):
+                continue
+            kind, target = match.group(1), (match.group(2) or "").strip()
+            close = difflib.get_close_matches(kind.lower(), [k.lower() for k in KINDS], n=1, cutoff=0.6)
+            if not close:
+                continue  # ordinary braces, like {hh:mm}: printed as typed
+            if close[0] in ("role", "noun") and target:
+                hint = _hint(close[0], target)
+            else:
+                hint = "did you mean `{" + ("Count" if kind[:1].isupper() and kind != "ROLE" else close[0]) + "}`?"
+            problems.append(_problem(loaded, key, f"`{match.group(0)}` is not a reference careerguide knows ({hint})"))
 
         def one(match: re.Match) -> str:
             kind, target = match.groups()
@@ -124,35 +162,55 @@ def resolve(loaded: Loaded, locale: str) -> tuple[Loaded, list[Problem]]:
                 return _relative(match, kind, target, key)
             rung = by_id.get(target or "")
             if rung is None:
-                known = [rung.id for rung in ladder] + list(ALIASES)
-                close = difflib.get_close_matches(target or "", known, n=1)
-                hint = f"did you mean `{{{kind}:{close[0]}}}`?" if close else f"roles here: {', '.join(known)}"
-                problems.append(_problem(loaded, key, f"`{match.group(0)}` names no role on this ladder ({hint})"))
+                problems.append(
+                    _problem(
+                        loaded, key, f"`{match.group(0)}` names no role on this ladder ({_hint(kind, target or '')})"
+                    )
+                )
                 return match.group(0)
             return rung.title if kind == "role" else rung.noun
 
         return REFERENCE.sub(one, text)
 
+    def _hint(kind: str, target: str) -> str:
+        if target in excluded:
+            return f"`{target}` is removed by exclude_roles; write this text without it"
+        names = {rung.id: rung.id for rung in ladder} | {alias: alias for alias in ALIASES}
+        for rung in ladder:
+            names |= {rung.title.casefold(): rung.id, (rung.short_title or rung.id).casefold(): rung.id}
+        found = names.get(target.casefold()) or next(
+            iter(difflib.get_close_matches(target.casefold(), list(names), n=1)), None
+        )
+        if found:
+            return f"did you mean `{{{kind}:{names.get(found, found)}}}`?"
+        return f"roles here: {', '.join(rung.id for rung in ladder)}"
+
     def _relative(match: re.Match, kind: str, target: str, key: Key) -> str:
-        """`self`, `below` and `above`, counted from the role whose text this is."""
-        order = [rung.id for rung in ladder]
-        own = key[1] if key[:1] == ("roles",) and len(key) > 1 else None
-        if own not in order:
+        """`self`, `below` and `above`, from the role whose text this is, along its track.
+
+        Below the first role of a track is the role it branches from; above a
+        role is the next one up on its own track.
+        """
+        own = by_id.get(key[1]) if key[:1] == ("roles",) and len(key) > 1 else None
+        if own is None:
             problems.append(_problem(loaded, key, f"`{match.group(0)}` can only be used in a role's own text"))
             return match.group(0)
-        index = order.index(own) + RELATIVE[target]
-        if not 0 <= index < len(order):
+        track = [rung for rung in ladder if rung.track == own.track]
+        index = track.index(own) + RELATIVE[target]
+        rung = track[index] if 0 <= index < len(track) else None
+        if rung is None and target == "below" and own.track in forks:
+            rung = by_id.get(forks[own.track])
+        if rung is None:
             where = "first" if target == "below" else "top"
             problems.append(
                 _problem(
                     loaded,
                     key,
-                    f"`{match.group(0)}`: {ladder[order.index(own)].title} is the {where} role on this ladder, so "
-                    f"there is no role {target} it; give this text in the company's own words",
+                    f"`{match.group(0)}`: {own.title} is the {where} role of its track on this ladder, so there "
+                    f"is no role {target} it; write this text without it in the company's own words",
                 )
             )
             return match.group(0)
-        rung = ladder[index]
         return rung.title if kind == "role" else rung.noun
 
     data = {
@@ -162,9 +220,15 @@ def resolve(loaded: Loaded, locale: str) -> tuple[Loaded, list[Problem]]:
     return Loaded(data, loaded.positions), problems
 
 
+def _excluded(data: dict) -> set[str]:
+    """The roles a company removed (the merge records them), to say so when text still refers to one."""
+    removed = data.get("excluded_roles")
+    return {role_id for role_id in removed or [] if isinstance(role_id, str)}
+
+
 def _map_text(value: Any, key: Key, replace) -> Any:
     if isinstance(value, str):
-        return replace(value, key) if "{" in value and not _is_name(key) else value
+        return replace(value, key) if "{" in value and not _is_data(key) else value
     if isinstance(value, dict):
         return {name: _map_text(item, (*key, name), replace) for name, item in value.items()}
     if isinstance(value, list):
@@ -196,25 +260,30 @@ def stale_titles(resolved: Loaded, locale: str, shared_titles: dict[str, str]) -
     ladder = ladder_of(resolved.data, locale)
     current = {rung.id: rung for rung in ladder}
     own = [rung.title for rung in ladder] + [rung.noun for rung in ladder]
-    stale: list[tuple[re.Pattern, str, str]] = []
+    stale: list[tuple[re.Pattern, str, str, str]] = []
     for role_id, title in shared_titles.items():
         if role_id in current and current[role_id].title == title:
             continue
         if any(title.casefold() in rung.title.casefold() for rung in ladder):
             continue  # renamed to a longer title ("Product Manager II"): the old words are the discipline's too
-        why = "removed" if role_id not in current else f"called {current[role_id].title} here"
+        if role_id in current:
+            why = f"is called {current[role_id].title} here: write `{{role:{role_id}}}` or `{{noun:{role_id}}}`"
+        else:
+            why = "is not on this ladder (exclude_roles): reword it"
+        # As written, or in the plural ("Associate Product Managers").
         if title not in own:
-            stale.append((re.compile(rf"(?<!\w){re.escape(title)}(?!\w)"), title, why))
+            stale.append((re.compile(rf"(?<!\w){re.escape(title)}s?(?!\w)"), title, role_id, why))
         lower = noun(title, locale)
         if len(lower.split()) >= 3 and lower not in own:
-            stale.append((re.compile(rf"(?<!\w){re.escape(lower)}(?!\w)", re.IGNORECASE), title, why))
+            stale.append((re.compile(rf"(?<!\w){re.escape(lower)}s?(?!\w)", re.IGNORECASE), title, role_id, why))
     if not stale:
         return []
     keep = [re.compile(rf"(?<!\w){re.escape(name)}(?!\w)", re.IGNORECASE) for name in own]
     warnings = []
-    for key, text in _texts(resolved.data):
+    for key, written in _texts(resolved.data):
+        text = " ".join(written.split())  # a title broken over two lines of a YAML block is still found
         covered = [match.span() for pattern in keep for match in pattern.finditer(text)]
-        for pattern, title, why in stale:
+        for pattern, title, _role_id, why in stale:
             for match in pattern.finditer(text):
                 if any(start <= match.start() and match.end() <= end for start, end in covered):
                     continue
@@ -222,8 +291,7 @@ def stale_titles(resolved: Loaded, locale: str, shared_titles: dict[str, str]) -
                     _problem(
                         resolved,
                         key,
-                        f"names “{match.group(0)}”, but the role {title} is {why}: write "
-                        "`{role:ID}` or `{noun:ID}` for a role of this ladder, or reword it",
+                        f"names “{match.group(0)}”, but the role {title} {why}",
                     )
                 )
                 break
@@ -236,7 +304,7 @@ def _texts(data: dict) -> Iterator[tuple[Key, str]]:
     def walk(value: Any, key: Key) -> Iterator[tuple[Key, str]]:
         if isinstance(value, str):
             cited = key[:2] == ("guide", "sources") and key[-1] in ("title", "publisher", "author")
-            if key[-1] not in ("id", "role", "url", "email", "date", "version", "level") and not cited:
+            if not _is_data(key) and not cited:
                 yield key, value
         elif isinstance(value, dict):
             for name, item in value.items():

@@ -72,7 +72,7 @@ def test_explain_shows_origins(monkeypatch) -> None:
     )
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0] == "Product Manager II (product-manager) at Northwind Analytics: level 2 of 7"
+    assert lines[0] == "Product Manager II (product-manager) at Northwind Analytics: level 2 of 6"
     title = lines.index("title: Product Manager II")
     assert lines[title + 1].startswith("  # from the company (companies/northwind/company.yaml:")
     summary = next(i for i, line in enumerate(lines) if line.startswith("summary:"))

@@ -244,7 +244,7 @@ def test_cover_titles_break_between_words(built_all, slug: str, title: str) -> N
         ),
         (
             "lumen",
-            ["Five roles, each one a step up", "Beyond the Partner, Product", "ending as Studio Product Lead or"],
+            ["Five roles, each one a step up", "Beyond partner", "ending as Studio Product Lead or"],
         ),
         ("bergwerk", ["Fünf Rollen, von Produktmanager:in bis Chief Product Officer", "Fünf Rollen, jede ein Schritt"]),
     ],

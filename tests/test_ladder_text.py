@@ -157,16 +157,21 @@ def test_in_sentence_forms_follow_the_language() -> None:
 
 REFERENCE_ERRORS = [
     ("{role:chief-product-oficer}", "names no role on this ladder (did you mean `{role:chief-product-officer}`?)"),
+    ("{role:Head of Product}", "is not a reference careerguide knows (did you mean `{role:director-of-product}`?)"),
     ("{rol:top}", "is not a reference careerguide knows (did you mean `{role:top}`?)"),
+    ("{ROLE:top}", "is not a reference careerguide knows (did you mean `{role:top}`?)"),
+    ("{role: top}", "is not a reference careerguide knows (did you mean `{role:top}`?)"),
     ("{count:vp-of-product}", "takes no role: write `{count}`"),
     ("{role:below}", "can only be used in a role's own text"),
+    ("{role:vp-of-product}", "`vp-of-product` is removed by exclude_roles"),
 ]
 
 
 @pytest.mark.parametrize(("reference", "message"), REFERENCE_ERRORS, ids=[r for r, _ in REFERENCE_ERRORS])
 def test_a_bad_reference_is_an_error_with_its_place(tmp_path: Path, monkeypatch, reference: str, message: str) -> None:
-    section = f"sections:\n  - title: Welcome\n    paragraphs:\n      - See {reference} first.\n"
-    make_company(tmp_path, "acme", "name: Acme\n" + section)
+    section = f"sections:\n  - title: Welcome\n    paragraphs:\n      - 'See {reference} first.'\n"
+    titles = "titles: {director-of-product: Head of Product}\nexclude_roles: [vp-of-product]\n"
+    make_company(tmp_path, "acme", "name: Acme\n" + section + titles)
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["validate", "--company", "acme", "--content", str(CONTENT)])
     assert result.exit_code == 1, result.output
@@ -179,7 +184,7 @@ def test_below_the_first_role_is_an_error_for_that_company(tmp_path: Path) -> No
     with pytest.raises(UserError) as raised:
         _prepare(tmp_path, "name: Acme\nexclude_roles: [associate-product-manager]\n" + role, {})
     (problem,) = raised.value.problems
-    assert "Product Manager is the first role on this ladder, so there is no role below it" in str(problem)
+    assert "Product Manager is the first role of its track on this ladder, so there is no role below it" in str(problem)
 
 
 def test_a_title_that_is_not_on_the_ladder_is_a_warning_and_an_error_with_strict(tmp_path: Path, monkeypatch) -> None:
@@ -193,7 +198,7 @@ def test_a_title_that_is_not_on_the_ladder_is_a_warning_and_an_error_with_strict
     assert "warning: companies/acme/company.yaml:6:9: sections[0].paragraphs[0]: names “Chief Product Officer”" in (
         relaxed.output
     )
-    assert "the role Chief Product Officer is removed" in relaxed.output
+    assert "the role Chief Product Officer is not on this ladder (exclude_roles)" in relaxed.output
     strict = runner.invoke(main, [*args, "--strict"])
     assert strict.exit_code == 1 and "error: companies/acme/company.yaml:6:9" in strict.output
 
@@ -265,3 +270,34 @@ def test_the_pdfs_of_a_renamed_ladder_without_its_top_role(tmp_path: Path, monke
     assert "Five roles from Product Analyst to Product Executive" in guide
     assert "Beyond the Product Executive" in guide
     assert len(ROLE_IDS) - 1 == len(list((out / "cards").glob("*.pdf")))
+
+
+def test_ordinary_braces_print_as_typed_and_titles_hold_no_references(tmp_path: Path) -> None:
+    paragraph = "'Stand-ups at {hh:mm}, notes in {}: {not a reference}.'"
+    section = f"sections:\n  - title: Rhythm\n    paragraphs:\n      - {paragraph}\n"
+    prepared = _prepare(tmp_path, "name: Acme\n" + section, {})
+    assert prepared.content.sections[0].paragraphs == ["Stand-ups at {hh:mm}, notes in {}: {not a reference}."]
+    with pytest.raises(UserError) as raised:
+        _prepare(tmp_path / "b", "name: Acme\ntitles:\n  director-of-product: '{role:top}'\n", {})
+    assert "a role's title, short title or noun cannot hold a reference" in str(raised.value)
+
+
+def test_below_follows_the_track_and_the_fork() -> None:
+    """Below the first role of a track is the role it branches from, not a role of another track."""
+    head = prepare_company(load_content(CONTENT), ROOT / "companies" / "northwind").content.role("director-of-product")
+    assert "usually including time in the Senior Product Manager role" in " ".join(head.experience.split())
+
+
+def test_stale_titles_in_the_plural_and_across_lines_are_found(tmp_path: Path) -> None:
+    text = "roles:\n  product-manager:\n    experience: |\n      Some were Associate Product\n      Managers; we\n"
+    text += "      thank the Chief Product Officers.\n"
+    prepared = _prepare(
+        tmp_path,
+        "name: Acme\nexclude_roles: [chief-product-officer]\n"
+        + _titles({"associate-product-manager": "Product Analyst"})
+        + text,
+        {},
+    )
+    found = " ".join(str(warning) for warning in prepared.warnings)
+    assert "names “Associate Product Managers”" in found and "write `{role:associate-product-manager}`" in found
+    assert "names “Chief Product Officers”" in found
