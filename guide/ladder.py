@@ -87,7 +87,7 @@ def check(roles: list[Role], tracks: list[Track], add: Add) -> None:
             if target is not None and target.level < role.level:
                 add(
                     ("roles", role.id, "next_steps", index, "role"),
-                    f"next_steps[{index}].role",
+                    f"roles.{role.id}.next_steps[{index}].role",
                     f"{target.title} (level {target.level:g}) is below {role.title} (level {role.level:g}): "
                     "a next step goes up, or sideways to another track",
                 )

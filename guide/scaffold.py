@@ -61,6 +61,16 @@ roles: {{}}
 # content/roles/, with a `level` that places them on the ladder (3.5 sits
 # between levels 3 and 4).
 
+# Tracks, when your ladder forks (for example an individual-contributor track
+# beside management). Put a role on one with `track: individual-contributor`
+# in its file; roles of different tracks can share a level.
+tracks: {{}}
+#   main:
+#     name: Management
+#   individual-contributor:
+#     name: Individual contributor
+#     branches_from: senior-product-manager
+
 # Your own pages, placed at the `start` (after the contents) or the `end`:
 sections: []
 #   - title: Welcome

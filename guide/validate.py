@@ -31,7 +31,8 @@ def validate(loaded: Loaded, locale: str = "en") -> Content:
     `wording.py`) are resolved first, in `locale`, so every caller gets
     text that speaks of this ladder.
     """
-    loaded, problems = resolve(loaded, locale)
+    loaded, reference_problems = resolve(loaded, locale)
+    problems: list[Problem] = []
     data = loaded.data
 
     guide = _validate_part(GuideText, data.get("guide"), ("guide",), loaded, problems)
@@ -68,6 +69,7 @@ def validate(loaded: Loaded, locale: str = "en") -> Content:
     if guide is not None and competencies is not None and not problems:
         problems.extend(_check_consistency(roles, competencies, loaded))
         ladder.check(roles, tracks, add)
+    problems.extend(reference_problems)  # after the checks above: a wrong reference must not hide a wrong ladder
     if problems:
         raise UserError(problems)
     assert guide is not None and competencies is not None

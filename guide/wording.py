@@ -129,6 +129,8 @@ def resolve(loaded: Loaded, locale: str) -> tuple[Loaded, list[Problem]]:
     main = [rung for rung in ladder if rung.track == "main"] or ladder
     by_id = {rung.id: rung for rung in ladder} | {"first": main[0], "top": main[-1]}
     forks = _forks(loaded.data)
+    tracks = loaded.data.get("tracks")
+    declared = {"main", *(tracks if isinstance(tracks, dict) else {})}
     excluded = _excluded(loaded.data)
     problems: list[Problem] = []
 
@@ -195,6 +197,8 @@ def resolve(loaded: Loaded, locale: str) -> tuple[Loaded, list[Problem]]:
         if own is None:
             problems.append(_problem(loaded, key, f"`{match.group(0)}` can only be used in a role's own text"))
             return match.group(0)
+        if own.track not in declared or (own.track in forks and forks[own.track] not in by_id):
+            return match.group(0)  # the track itself is wrong: validation says so, and nothing is printed
         track = [rung for rung in ladder if rung.track == own.track]
         index = track.index(own) + RELATIVE[target]
         rung = track[index] if 0 <= index < len(track) else None

@@ -255,3 +255,14 @@ def test_each_example_guide_counts_and_names_its_own_ladder(built_all, slug: str
     for sentence in sentences:
         assert sentence in text, (slug, sentence)
     assert "{" not in text
+
+
+def test_the_northwind_matrix_and_overview_stay_on_their_pages(built_all) -> None:
+    out, _, _ = built_all
+    reader = PdfReader(out / "northwind" / "career-guide.pdf")
+    landscape = [page for page in reader.pages if float(page.mediabox.width) > float(page.mediabox.height)]
+    assert len(landscape) == 1
+    assert "Leadership" in landscape[0].extract_text()  # the last row is on the matrix page
+    texts = [" ".join(page.extract_text().split()) for page in reader.pages]
+    ladder = next(i for i, text in enumerate(texts) if "LEVEL ROLE KEY SKILLS" in text.upper())
+    assert "Principal Product Manager" in texts[ladder] and "Chief Product Officer" in texts[ladder]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pypdfium2 as pdfium
-from conftest import ROLE_IDS, ROLE_TITLES
+from conftest import CONTENT, ROLE_IDS, ROLE_TITLES
 from pypdf import PdfReader
 
 TITLES = ROLE_TITLES
@@ -196,3 +196,10 @@ def test_fonts_are_embedded(built) -> None:
         descendant = fonts[key].get_object()["/DescendantFonts"][0].get_object()
         descriptor = descendant["/FontDescriptor"]
         assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+
+
+def test_the_shipped_guide_has_one_track_and_no_track_names(built) -> None:
+    out, _, _ = built
+    html = (out / "career-guide.html").read_text()
+    assert 'class="toc-track"' not in html and 'class="track-row"' not in html and "data-track=" not in html
+    assert not (CONTENT / "tracks.yaml").exists()
