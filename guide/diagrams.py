@@ -88,9 +88,13 @@ def ladder_svg(
     legend = size < LABEL_FLOOR and not decorative
     number_size = min(22.0, (step_width - 8) / (len(str(count)) * 0.62))
     labels: dict[str, list[str]] = {}
-    if not legend:
+    while not legend:
         per_line = max(1, int(room / (size * CHAR_WIDTH)))
         labels = {role.id: _wrap(name, per_line) for role, name in zip(roles, names, strict=True)}
+        # A short word left alone on a line ("Senior" / "PM") sets every label a little smaller.
+        if size * 0.92 < LABEL_FLOOR or not any(_orphaned(lines) for lines in labels.values()):
+            break
+        size *= 0.92
     # The lowest step holds its number and its longest label; the steps rise
     # by at least a visible amount above it.
     line = size * 1.15
@@ -174,8 +178,28 @@ def _group_width(groups: Sequence[Group], first: str, step_width: float, gap: fl
 
 
 def _wrap(name: str, per_line: int) -> list[str]:
-    """Whole words per line; a single word longer than the line keeps its own line whole."""
-    return textwrap.wrap(name, per_line, break_long_words=False, break_on_hyphens=False) or [name]
+    """Whole words per line; a single word longer than the line keeps its own line whole.
+
+    A short word is never left alone on a line ("Product Manager" / "II"):
+    the lines are made narrower until it joins its neighbour ("Product" /
+    "Manager II"), when that is possible at all.
+    """
+
+    def wrap(width: int) -> list[str]:
+        return textwrap.wrap(name, width, break_long_words=False, break_on_hyphens=False) or [name]
+
+    lines = wrap(per_line)
+    longest = max(len(word) for word in name.split()) if name.split() else 1
+    for width in range(per_line - 1, longest - 1, -1):
+        if not _orphaned(lines):
+            break
+        lines = wrap(width)
+    return lines if not _orphaned(lines) else wrap(per_line)
+
+
+def _orphaned(lines: list[str]) -> bool:
+    """A line holding one short word (three letters or fewer) of a label that takes several lines."""
+    return len(lines) > 1 and any(len(line.split()) == 1 and len(line) <= 3 for line in lines)
 
 
 def _legend(roles: Sequence[Role], names: list[str], width: float) -> tuple[list[tuple], float, float]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import CONTENT, make_company
+from conftest import CONTENT, ROOT, make_company
 
 from guide.cli import main
 from guide.diagrams import ladder_groups, ladder_svg, trunk_roles
@@ -230,3 +230,18 @@ def test_cards_name_the_track_and_every_way_up(tmp_path: Path) -> None:
     assert "Level 4 of 6 · Individual contributor" in text and "Level 4 of 6 · Management" in text
     assert "Next role: Director of Product (management) or Principal PM (individual contributor)" in text
     assert "The top of this track" in text
+
+
+def test_no_ladder_label_leaves_a_short_word_alone_on_a_line() -> None:
+    """ "Product Manager" / "II" reads as two labels: the wrap moves a word down, or the type gets smaller."""
+    from guide.diagrams import _wrap
+
+    assert _wrap("Product Manager II", 15) == ["Product", "Manager II"]
+    content = prepare_company(load_content(CONTENT), ROOT / "companies" / "northwind").content
+    groups = ladder_groups(content, _track_names(content), trunk_roles(content))
+    for height in (72, 84):  # the cards' and the role pages' ladders
+        svg = str(ladder_svg(groups, Brand(), current="product-manager", height=height, title="t"))
+        lines = re.findall(r'font-weight="(?:400|700)" fill="[^"]+">([^<]+)</text>', svg)
+        assert "Manager II" in lines
+        whole = {role.label for role in content.roles}  # "VP" is a label of its own, not a stray word
+        assert not [line for line in lines if len(line) <= 3 and not line.isdigit() and line not in whole], lines
