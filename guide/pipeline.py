@@ -9,13 +9,14 @@ from __future__ import annotations
 import fcntl
 import json
 import multiprocessing
+import re
 import resource
 import signal
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -108,24 +109,52 @@ def prepare_company(shared: Loaded, folder: Path) -> Prepared:
         brand_errors, warnings = check_brand(target, company.loaded)
         problems.extend(brand_errors)
     locale = target.locale if target is not None else "en"
-    resolved = resolve(merged, locale)[0]  # its problems are validation's to report
+    resolved, reference_problems = resolve(merged, locale)  # validation reports these again, in its list
     shared_titles = {
         role_id: role["title"]
         for role_id, role in shared.data.get("roles", {}).items()
         if isinstance(role, dict) and isinstance(role.get("title"), str)
     }
-    warnings.extend(stale_titles(resolved, locale, shared_titles))
+    warnings.extend(_where_to_override(w, company.folder) for w in stale_titles(resolved, locale, shared_titles))
     try:
         content = validate(merged, locale)
     except UserError as error:
         # A file whose own shape check failed is not reported again through
         # the merged content: the same mistake, under a shorter field name.
         reported = {problem.path for problem in company.problems}
-        problems.extend(problem for problem in error.problems if problem.path not in reported)
+        problems.extend(
+            _where_to_override(problem, company.folder) if problem in reference_problems else problem
+            for problem in error.problems
+            if problem.path not in reported
+        )
     if problems:
         raise UserError(problems)
     assert target is not None
+    own_guide = company.loaded.data["company"].get("guide") or {}
+    if len(content.roles) < 3 and not (isinstance(own_guide, dict) and "ladder" in own_guide):
+        warnings.append(
+            Problem(
+                f"this ladder has {len(content.roles)} role{'s' * (len(content.roles) != 1)}, and the shared text "
+                "speaks of early, middle and top levels: give `guide.subtitle`, `guide.ladder` and "
+                "`guide.off_ramps` in company.yaml in your own words",
+                folder / "company.yaml",
+            )
+        )
     return Prepared(target, content, resolved, tuple(warnings))
+
+
+def _where_to_override(problem: Problem, folder: Path) -> Problem:
+    """A problem this company has with the shared text, with the key to give in its own company.yaml.
+
+    The shared files are not the company's to edit: the fix is an override
+    of that field (a list as a whole) in company.yaml.
+    """
+    if problem.path is None or problem.field is None or problem.path.resolve().is_relative_to(folder.resolve()):
+        return problem
+    key = re.sub(r"\[\d+\]$", "", problem.field)
+    whole = " (the whole list)" if key != problem.field else ""
+    hint = f"; for this company, give `{key}`{whole} in {folder.name}/company.yaml instead"
+    return replace(problem, message=problem.message + hint)
 
 
 def build(

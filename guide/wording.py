@@ -211,7 +211,7 @@ def resolve(loaded: Loaded, locale: str) -> tuple[Loaded, list[Problem]]:
                     loaded,
                     key,
                     f"`{match.group(0)}`: {own.title} is the {where} role of its track on this ladder, so there "
-                    f"is no role {target} it; write this text without it in the company's own words",
+                    f"is no role {target} it: write this text without it",
                 )
             )
             return match.group(0)
@@ -274,12 +274,13 @@ def stale_titles(resolved: Loaded, locale: str, shared_titles: dict[str, str]) -
             why = f"is called {current[role_id].title} here: write `{{role:{role_id}}}` or `{{noun:{role_id}}}`"
         else:
             why = "is not on this ladder (exclude_roles): reword it"
-        # As written, or in the plural ("Associate Product Managers").
+        # As written, also in the plural ("Associate Product Managers").
         if title not in own:
             stale.append((re.compile(rf"(?<!\w){re.escape(title)}s?(?!\w)"), title, role_id, why))
         lower = noun(title, locale)
         if len(lower.split()) >= 3 and lower not in own:
-            stale.append((re.compile(rf"(?<!\w){re.escape(lower)}s?(?!\w)", re.IGNORECASE), title, role_id, why))
+            # In the singular only: "senior product managers" is how one speaks of the profession at large.
+            stale.append((re.compile(rf"(?<!\w){re.escape(lower)}(?!\w)", re.IGNORECASE), title, role_id, why))
     if not stale:
         return []
     keep = [re.compile(rf"(?<!\w){re.escape(name)}(?!\w)", re.IGNORECASE) for name in own]

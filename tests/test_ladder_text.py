@@ -301,3 +301,16 @@ def test_stale_titles_in_the_plural_and_across_lines_are_found(tmp_path: Path) -
     found = " ".join(str(warning) for warning in prepared.warnings)
     assert "names “Associate Product Managers”" in found and "write `{role:associate-product-manager}`" in found
     assert "names “Chief Product Officers”" in found
+
+
+def test_a_problem_in_the_shared_text_says_which_key_to_override(tmp_path: Path) -> None:
+    """The shared files are not the company's to edit: the message names the override for company.yaml."""
+    errors = []
+    with pytest.raises(UserError) as raised:
+        _prepare(tmp_path, "name: Acme\nexclude_roles: [associate-product-manager, product-manager]\n", {})
+    errors = [str(problem) for problem in raised.value.problems]
+    assert any(
+        "senior-product-manager.yaml:12:5: roles.senior-product-manager.hiring_signals[0]" in error
+        and "give `roles.senior-product-manager.hiring_signals` (the whole list) in acme/company.yaml instead" in error
+        for error in errors
+    ), errors
