@@ -26,11 +26,12 @@ def test_version() -> None:
     assert __version__ in result.output
 
 
-def test_build_succeeds_and_writes_into_out_default(tmp_path: Path) -> None:
+def test_build_succeeds_and_writes_into_out_default(tmp_path: Path, fake_layout) -> None:
+    """Where the files go and what is printed (the PDFs themselves are test_pdf's)."""
     result = CliRunner().invoke(main, ["build", "--out", str(tmp_path / "out"), "--content", str(CONTENT)])
     assert result.exit_code == 0, result.output
     assert "[1/1] default: 8 PDFs" in result.output
-    assert len(PdfReader(tmp_path / "out" / "default" / "role-cards.pdf").pages) == 6
+    assert len(list((tmp_path / "out" / "default").rglob("*.pdf"))) == 8
     assert not list((tmp_path / "out").rglob("*.html"))
     assert not list((tmp_path / "out").rglob("*.tmp"))
 
