@@ -77,6 +77,20 @@ def content_copy(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def small_content(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default content cut to its first two roles: for tests that run whole builds in other processes.
+
+    Killing, interrupting and racing builds is about files, not about how
+    many roles there are; a two-role guide lays out in half the time.
+    """
+    target = tmp_path_factory.mktemp("small") / "content"
+    shutil.copytree(CONTENT, target)
+    for role_id in ROLE_IDS[2:]:
+        (target / "roles" / f"{role_id}.yaml").unlink()
+    return target
+
+
+@pytest.fixture(scope="session")
 def built_all(tmp_path_factory: pytest.TempPathFactory):
     """`build --all` of the repository's example companies, once per session."""
     out = tmp_path_factory.mktemp("build-all")

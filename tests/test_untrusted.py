@@ -510,17 +510,17 @@ def test_roster_edge_cases(tmp_path: Path) -> None:
 # --- the rest --------------------------------------------------------------------
 
 
-def test_ctrl_c_exits_130_and_leaves_no_temporary_files(project: Path) -> None:
+def test_ctrl_c_exits_130_and_leaves_no_temporary_files(project: Path, small_content: Path) -> None:
     make_company(project, "acme", "name: Acme\n")
     process = subprocess.Popen(
-        [CAREERGUIDE, "build", "--all", "--force", "-j", "2", "--out", "out", "--content", str(CONTENT)],
+        [CAREERGUIDE, "build", "--all", "--force", "-j", "2", "--out", "out", "--content", str(small_content)],
         cwd=project,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
     )
-    time.sleep(2)
+    time.sleep(1.5)  # the workers are laying out their targets
     os.killpg(process.pid, signal.SIGINT)  # what a terminal sends the whole group on Ctrl-C
     _, err = process.communicate(timeout=120)
     assert process.returncode == 130, err
