@@ -39,6 +39,7 @@ from .plan import (
     plan_build,
     plan_targets,
     read_manifest,
+    stray_temps,
     tree_digest,
 )
 from .validate import validate
@@ -292,7 +293,7 @@ def target_lock(folder: Path):
     with handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
-            for stray in folder.rglob(".*.tmp"):
+            for stray in list(stray_temps(folder)):
                 stray.unlink(missing_ok=True)
             yield
         finally:

@@ -310,7 +310,7 @@ def is_fresh(target_dir: Path, digest: str) -> bool:
     manifest = read_manifest(target_dir)
     if not manifest or manifest.get("inputs") != digest:
         return False
-    if any(target_dir.rglob(".*.tmp")):
+    if any(stray_temps(target_dir)):
         return False
     for name, facts in manifest.get("outputs", {}).items():
         try:
@@ -338,6 +338,27 @@ def fresh_output(target_dir: Path, digest: str, name: str) -> bytes | None:
     if not isinstance(facts, dict) or facts.get("sha256") != hashlib.sha256(data).hexdigest():
         return None
     return data
+
+
+def stray_temps(target_dir: Path):
+    """Temporary files a killed build of this target left, in its folder and the folders of its outputs.
+
+    A subfolder with a lock of its own beside it (onboarding packets) or a
+    manifest of its own is another job's: its temporary files may be in the
+    middle of being written, and are never this target's to judge or remove.
+    """
+    if not target_dir.is_dir():
+        return
+    for directory, subdirectories, names in os.walk(target_dir):
+        here = Path(directory)
+        subdirectories[:] = [
+            name
+            for name in subdirectories
+            if not (here / f".{name}{LOCK}").exists() and not (here / name / MANIFEST).exists()
+        ]
+        for name in names:
+            if name.startswith(".") and name.endswith(".tmp"):
+                yield here / name
 
 
 def manifest_for(digest: str, target_dir: Path, outputs: dict[Path, bytes], pages: dict[Path, int]) -> dict:

@@ -210,3 +210,20 @@ def test_watch_rebuilds_the_changed_company_only(project: Path, monkeypatch, fak
         stop.set()
         thread.join(timeout=10)
     assert not thread.is_alive()
+
+
+def test_a_build_leaves_the_onboarding_folder_alone(project: Path, fake_layout) -> None:
+    """Packets are written under their own lock: their temporary files are not the guide build's to judge or remove."""
+    options = _options(project, companies=("alpha",))
+    build(options)
+    onboarding = project / "out" / "alpha" / "onboarding"
+    onboarding.mkdir()
+    (project / "out" / "alpha" / ".onboarding.lock").touch()  # what `onboard` holds while it writes
+    writing = onboarding / ".ana.pdf.tmp"
+    writing.write_bytes(b"half a packet")
+    assert _rebuilt(build(options)) == []  # still fresh
+    assert _rebuilt(build(_options(project, companies=("alpha",), force=True))) == ["alpha"]
+    assert writing.exists()
+    stray = project / "out" / "alpha" / "cards" / ".product-manager.pdf.tmp"
+    stray.write_bytes(b"left by a killed build")
+    assert _rebuilt(build(options)) == ["alpha"] and not stray.exists()
