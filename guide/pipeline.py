@@ -83,17 +83,19 @@ def prepare(options: BuildOptions) -> tuple[list[Prepared], list[Problem]]:
     problems: list[Problem] = []
     for spec in plan_targets(options):
         try:
-            ready.append(prepare_spec(spec, shared, options))
+            content = shared if spec.framework is None else load_content(spec.content_dir(options))
+            ready.append(prepare_spec(spec, content, options))
         except UserError as error:
             problems.extend(error.problems)
     return ready, problems
 
 
 def prepare_spec(spec: TargetSpec, shared: Loaded, options: BuildOptions) -> Prepared:
+    """`shared` is the content the spec is built from: the shared content, or the company's own framework."""
     if spec.folder is None:
         target = Target(slug=DEFAULT_TARGET)
         return Prepared(target, validate(shared, target.locale), resolve(shared, target.locale)[0])
-    prepared = prepare_company(shared, spec.folder)
+    prepared = prepare_company(shared, spec.folder) if spec.framework is None else prepare_framework(shared, spec)
     if options.strict and prepared.warnings:
         raise UserError(list(prepared.warnings))
     return prepared
@@ -142,6 +144,32 @@ def prepare_company(shared: Loaded, folder: Path) -> Prepared:
             )
         )
     return Prepared(target, content, resolved, tuple(warnings))
+
+
+def prepare_framework(framework: Loaded, spec: TargetSpec) -> Prepared:
+    """A company's own framework in the company's brand: the content is the company's already, so nothing is merged.
+
+    company.yaml's titles, exclusions, role overrides and pages speak of the
+    shared ladder; only its name, brand, paper and language apply here.
+    """
+    assert spec.folder is not None
+    company = load_company(spec.folder)
+    problems = list(company.problems)
+    warnings: list[Problem] = []
+    target = company_target(company) if company.settings is not None else None
+    if target is not None:
+        brand_errors, warnings = check_brand(target, company.loaded)
+        problems.extend(brand_errors)
+        target = target.model_copy(update={"slug": spec.slug})
+    locale = target.locale if target is not None else "en"
+    try:
+        content = validate(framework, locale)
+    except UserError as error:
+        problems.extend(error.problems)
+    if problems:
+        raise UserError(problems)
+    assert target is not None
+    return Prepared(target, content, resolve(framework, locale)[0], tuple(warnings))
 
 
 def _where_to_override(problem: Problem, folder: Path) -> Problem:
@@ -261,7 +289,7 @@ def _shared_content(content_dir: Path) -> Loaded:
 def build_spec(spec: TargetSpec, digest: str, options: BuildOptions) -> tuple[BuildResult, list[Problem]]:
     """Prepare, render and write one target, then its manifest. Runs in a worker or inline."""
     started = time.perf_counter()
-    content_dir = content_dir_for(options)
+    content_dir = spec.content_dir(options)
     try:
         with time_limit(options.timeout, f"building {spec.slug}"):
             prepared = prepare_spec(spec, _shared_content(content_dir), options)

@@ -74,12 +74,26 @@ class BuildOptions:
     finish: Finish = field(default_factory=Finish)
 
 
+FRAMEWORKS = "frameworks"
+
+
 @dataclass(frozen=True)
 class TargetSpec:
-    """A target to build: the default guide (`folder` None) or one company folder."""
+    """A target to build: the default guide (`folder` None), a company's guide, or one of a company's own frameworks.
+
+    A company's own framework (`companies/<slug>/frameworks/<id>/`, a content
+    folder of its own, such as a design ladder) is built in the company's
+    brand into `<out>/<slug>/<id>/`; `slug` is then `<slug>/<id>`.
+    """
 
     slug: str
     folder: Path | None = None
+    framework: str | None = None
+
+    def content_dir(self, options: BuildOptions) -> Path:
+        if self.framework is not None and self.folder is not None:
+            return self.folder / FRAMEWORKS / self.framework
+        return content_dir_for(options)
 
 
 @dataclass(frozen=True)
@@ -137,7 +151,12 @@ def plan_targets(options: BuildOptions) -> list[TargetSpec]:
             raise UserError(problems)
         folders = list({folder.resolve(): folder for folder in folders}.values())
     specs = [TargetSpec(DEFAULT_TARGET)] if options.all_targets or not folders else []
-    specs += [TargetSpec(folder.name, folder) for folder in folders]
+    for folder in folders:
+        specs.append(TargetSpec(folder.name, folder))
+        specs += [
+            TargetSpec(f"{folder.name}/{framework.parent.name}", folder, framework.parent.name)
+            for framework in sorted((folder / FRAMEWORKS).glob("*/guide.yaml"))
+        ]
     _refuse_shared_outputs(specs, options.out_dir)
     index, count = options.shard
     return [spec for number, spec in enumerate(specs) if number % count == index - 1]
@@ -194,7 +213,7 @@ def parse_shard(text: str) -> tuple[int, int]:
 MAX_HASHED_BYTES = 64 * 1024 * 1024  # larger than any input the build reads
 
 
-def tree_digest(root: Path, cache: dict[Path, str]) -> str:
+def tree_digest(root: Path, cache: dict[Path, str], without: str | None = None) -> str:
     """A digest of every file under `root`, by relative path and content.
 
     It follows the rules every read of a company folder follows (see
@@ -203,13 +222,16 @@ def tree_digest(root: Path, cache: dict[Path, str]) -> str:
     text; pipes and devices are never opened; a file too large for any
     input is hashed by its size and time, not read.
     """
-    if root not in cache:
+    key = Path(f"{root}#without:{without}") if without else root
+    if key not in cache:
         digest = hashlib.sha256()
         for path in walk_files(root):
+            if without and path.relative_to(root).parts[:1] == (without,):
+                continue
             digest.update(str(path.relative_to(root)).encode() + b"\0")
             digest.update(_file_digest(path, root))
-        cache[root] = digest.hexdigest()
-    return cache[root]
+        cache[key] = digest.hexdigest()
+    return cache[key]
 
 
 def _file_digest(path: Path, root: Path) -> bytes:
@@ -277,11 +299,12 @@ def input_digest(spec: TargetSpec, options: BuildOptions, cache: dict[Path, str]
     parts = {
         "tool": __version__,
         "libraries": library_versions(),
-        "content": tree_digest(content_dir_for(options).resolve(), cache),
+        "content": tree_digest(spec.content_dir(options).resolve(), cache),
         "templates": tree_digest(templates_dir(), cache),
         "styles": tree_digest(styles_dir(), cache),
         "locales": tree_digest(locales_dir(), cache),
-        "company": tree_digest(spec.folder.resolve(), cache) if spec.folder else "",
+        # A company's own frameworks are their targets' content, not inputs of its other targets.
+        "company": tree_digest(spec.folder.resolve(), cache, without=FRAMEWORKS) if spec.folder else "",
         "options": output_options(options),
         "environment": os.environ.get("SOURCE_DATE_EPOCH", ""),
     }

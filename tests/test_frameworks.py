@@ -1,0 +1,86 @@
+"""A company's own frameworks (companies/<slug>/frameworks/<id>/) build beside its guide, each in its own folder."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from conftest import CONTENT, ROOT, make_company
+from pypdf import PdfReader
+
+from guide.pipeline import build
+from guide.plan import BuildOptions, plan_targets
+
+DESIGN = ROOT / "companies" / "lumen" / "frameworks" / "design"
+
+
+def _project(tmp_path: Path) -> Path:
+    folder = make_company(tmp_path, "acme", "name: Acme\nbrand:\n  colors:\n    primary: '#204060'\n")
+    shutil.copytree(DESIGN, folder / "frameworks" / "design")
+    return tmp_path
+
+
+def _rebuilt(results) -> list[str]:
+    return sorted(result.target for result in results if not result.skipped)
+
+
+def test_a_framework_is_a_target_of_its_own(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    options = BuildOptions(out_dir=project / "out", project=project, content_dir=CONTENT, all_targets=True)
+    assert [spec.slug for spec in plan_targets(options)] == ["default", "acme", "acme/design"]
+    shards = [plan_targets(BuildOptions(**{**vars(options), "shard": (k, 2)})) for k in (1, 2)]
+    assert sorted(spec.slug for shard in shards for spec in shard) == ["acme", "acme/design", "default"]
+
+
+def test_two_frameworks_build_side_by_side_and_rebuild_alone(tmp_path: Path, fake_layout) -> None:
+    project = _project(tmp_path)
+    options = BuildOptions(out_dir=project / "out", project=project, content_dir=CONTENT, companies=("acme",), jobs=2)
+    assert _rebuilt(build(options)) == ["acme", "acme/design"]
+    out = project / "out" / "acme"
+    design = json.loads((out / "design" / "manifest.json").read_text())
+    product = json.loads((out / "manifest.json").read_text())
+    assert sorted(design["outputs"]) == sorted(
+        [
+            "career-guide.pdf",
+            "role-cards.pdf",
+            *(f"cards/{r}.pdf" for r in ("designer", "senior-designer", "design-lead")),
+        ]
+    )
+    assert "cards/product-manager.pdf" in product["outputs"] and not any(
+        "design" in name for name in product["outputs"]
+    )
+    assert "Growing in Design at Lumen" in PdfReader(out / "design" / "career-guide.pdf").pages[0].extract_text()
+    assert _rebuilt(build(options)) == []
+    # The design ladder's own files: only its target is rebuilt, and the product guide's outputs stay as they were.
+    role = project / "companies" / "acme" / "frameworks" / "design" / "roles" / "designer.yaml"
+    role.write_text(role.read_text().replace("  - Prototyping\n", "  - Paper prototyping\n"))
+    before = (out / "career-guide.pdf").stat().st_mtime_ns
+    assert _rebuilt(build(options)) == ["acme/design"]
+    assert (out / "career-guide.pdf").stat().st_mtime_ns == before
+    assert "Paper prototyping" in PdfReader(out / "design" / "cards" / "designer.pdf").pages[0].extract_text()
+    # The brand is both targets' input.
+    company = project / "companies" / "acme" / "company.yaml"
+    company.write_text(company.read_text().replace("#204060", "#602040"))
+    assert _rebuilt(build(options)) == ["acme", "acme/design"]
+
+
+def test_the_framework_is_built_in_the_company_brand(tmp_path: Path) -> None:
+    """Real PDFs: the design guide carries the company's name, its own roles and none of the product ladder."""
+    import guide.outputs as outputs
+    from guide.outputs import guide
+
+    project = _project(tmp_path)
+    options = BuildOptions(out_dir=project / "out", project=project, content_dir=CONTENT, companies=("acme",), jobs=1)
+    saved = outputs.UNITS
+    outputs.UNITS = (guide.UNIT,)
+    try:
+        build(options)
+    finally:
+        outputs.UNITS = saved
+    reader = PdfReader(project / "out" / "acme" / "design" / "career-guide.pdf")
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    assert reader.metadata.author == "Acme"
+    assert "Three design roles, from Designer to Design Lead" in text
+    assert "usually including time in the Designer role" in text
+    assert "Product Manager" not in text
