@@ -344,33 +344,18 @@ def onboard(
 ) -> None:
     """Write an onboarding packet for every new hire on a roster: their pages, then the company's guide."""
     from .limits import time_limit
-    from .load import load_content
-    from .onboard import build_packets, read_roster
-    from .pipeline import prepare_company, target_lock
-    from .plan import BuildOptions, content_dir_for, fresh_output, plan_build, resolve_company
+    from .onboard import onboard_company
+    from .plan import BuildOptions, resolve_company
 
-    options = BuildOptions(content_dir=content_dir)
-    folder = resolve_company(company, options.project)
+    folder = resolve_company(company, BuildOptions().project)
     with time_limit(timeout or None, f"the packets for {folder.name}"):
-        prepared = prepare_company(load_content(content_dir_for(options)), folder)
-        hires, problems = read_roster(roster, prepared.content)
-        if problems and (strict or not hires):
-            raise UserError(problems)
-        out = out_dir / prepared.target.slug / "onboarding"
-        # Every packet ends with the company's plain guide: one built before from the same inputs is used as it is.
-        guide_options = BuildOptions(out_dir=out_dir, content_dir=content_dir, companies=(str(folder),))
-        (planned,) = plan_build(guide_options)
-        guide_pdf = fresh_output(out_dir / planned.spec.slug, planned.digest, "career-guide.pdf")
-        if guide_pdf is not None:
-            click.echo(f"using the up-to-date guide in {out_dir / planned.spec.slug}")
-        with target_lock(out):
-            written = build_packets(prepared, hires, out, shared, guide_pdf)
-    for path, hire in zip(written, hires, strict=True):
+        written, problems, out = onboard_company(folder, roster, out_dir, content_dir, strict, shared, click.echo)
+    for hire, path in written:
         click.echo(f"{hire.name}: {path}")
     if problems:
-        click.echo(f"{len(hires)} packets written; {len(problems)} rows could not be used:", err=True)
+        click.echo(f"{len(written)} packets written; {len(problems)} rows could not be used:", err=True)
         raise UserError(problems)
-    click.echo(f"{len(hires)} packets in {out}")
+    click.echo(f"{len(written)} packets in {out}")
 
 
 @main.command()

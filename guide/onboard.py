@@ -19,6 +19,7 @@ import datetime as dt
 import io
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,9 +43,12 @@ class Hire:
     buddy: str = ""
     email: str = ""
     note: str = ""
+    framework: str | None = None  # a company's own framework the role is on (None: the shared one)
 
 
-def read_roster(path: Path, content: Content) -> tuple[list[Hire], list[Problem]]:
+def read_roster(
+    path: Path, content: Content, frameworks: Mapping[str, Content] | None = None
+) -> tuple[list[Hire], list[Problem]]:
     """The hires on a CSV roster and every problem found, each with its row and column."""
     problems: list[Problem] = []
 
@@ -82,8 +86,15 @@ def read_roster(path: Path, content: Content) -> tuple[list[Hire], list[Problem]
     if len(rows) == 1:
         raise UserError(Problem("the roster has a header but nobody on it", path))
 
-    by_title = {role.title.casefold(): role.id for role in content.roles}
-    ids = {role.id for role in content.roles}
+    frameworks = frameworks or {}
+    # A role cell names a role of the shared framework by id or title, or one of the company's own
+    # frameworks' roles: by `framework/role-id`, or by id or title when no other framework has it.
+    where: dict[str, list[tuple[str | None, str]]] = {}
+    for framework, ladder in [(None, content), *frameworks.items()]:
+        for role in ladder.roles:
+            for name in {role.id, role.title.casefold(), *([f"{framework}/{role.id}"] if framework else [])}:
+                where.setdefault(name, []).append((framework, role.id))
+    own_first = {name: found[0] for name, found in where.items() if found[0][0] is None or len(found) == 1}
     hires: list[Hire] = []
     seen: dict[tuple[str, str], int] = {}
     for number, row in rows[1:]:
@@ -96,9 +107,9 @@ def read_roster(path: Path, content: Content) -> tuple[list[Hire], list[Problem]
             problem("the name is missing", number, "name")
             bad = True
         role = values["role"]
-        role_id = role if role in ids else by_title.get(role.casefold())
+        framework, role_id = own_first.get(role) or own_first.get(role.casefold()) or (None, None)
         if role_id is None:
-            known = ", ".join(r.title for r in content.roles)
+            known = ", ".join(r.title for ladder in [content, *frameworks.values()] for r in ladder.roles)
             problem(f"unknown role `{role}` (use a role id or one of: {known})", number, "role")
             bad = True
         start = None
@@ -125,6 +136,7 @@ def read_roster(path: Path, content: Content) -> tuple[list[Hire], list[Problem]
                 values.get("buddy", ""),
                 values.get("email", ""),
                 values.get("note", ""),
+                framework,
             )
         )
     return hires, problems
@@ -248,8 +260,55 @@ def packet_name(name: str, used: set[str], row: int, email: str = "") -> str:
     return candidate + ".pdf"
 
 
+def onboard_company(
+    folder: Path, roster: Path, out_dir: Path, content_dir: Path | None, strict: bool, shared: bool, say
+):
+    """Every hire's packet, each with the guide of their own framework; returns (hire, path) pairs, problems, folder.
+
+    A company's guide (and each of its own frameworks' guides) built before
+    from the same inputs is used as it is (`say` tells which); otherwise it
+    is laid out once per run.
+    """
+    from .load import load_content
+    from .pipeline import prepare_company, prepare_framework, target_lock
+    from .plan import BuildOptions, content_dir_for, fresh_output, plan_build
+
+    options = BuildOptions(out_dir=out_dir, content_dir=content_dir, companies=(str(folder),))
+    planned = plan_build(options)  # the company's targets: its guide, and its own frameworks
+    prepared = {}
+    for item in planned:
+        spec = item.spec
+        if spec.framework is None:
+            prepared[None] = prepare_company(load_content(content_dir_for(options)), folder)
+        else:
+            prepared[spec.framework] = prepare_framework(load_content(spec.content_dir(options)), spec)
+    hires, problems = read_roster(roster, prepared[None].content, {k: v.content for k, v in prepared.items() if k})
+    if problems and (strict or not hires):
+        raise UserError(problems)
+    out = out_dir / prepared[None].target.slug / "onboarding"
+    written: list[tuple[Hire, Path]] = []
+    used: set[str] = set()  # packet names stay unique across the frameworks of one run
+    with target_lock(out):
+        for item in planned:
+            group = [hire for hire in hires if hire.framework == item.spec.framework]
+            if not group:
+                continue
+            guide_pdf = fresh_output(out_dir / item.spec.slug, item.digest, "career-guide.pdf")
+            if guide_pdf is not None:
+                say(f"using the up-to-date guide in {out_dir / item.spec.slug}")
+            paths = build_packets(prepared[item.spec.framework], group, out, shared, guide_pdf, used)
+            written.extend(zip(group, paths, strict=True))
+    written.sort(key=lambda pair: pair[0].row)
+    return written, problems, out
+
+
 def build_packets(
-    prepared, hires: list[Hire], out: Path, shared: bool = False, guide_pdf: bytes | None = None
+    prepared,
+    hires: list[Hire],
+    out: Path,
+    shared: bool = False,
+    guide_pdf: bytes | None = None,
+    used: set[str] | None = None,
 ) -> list[Path]:
     """Write one packet per hire into `out`; returns the paths written.
 
@@ -272,7 +331,7 @@ def build_packets(
     personal = renderer.render(render_packets(content, target, hires))
     ranges = list(page_ranges(personal, "hire-", [str(i) for i in range(len(hires))], "packet.html").values())
     written: list[Path] = []
-    used: set[str] = set()
+    used = set() if used is None else used
     words = labels(target.locale)
     for index, hire in enumerate(hires):
         pages = personal.pages[ranges[index].start : ranges[index].stop]

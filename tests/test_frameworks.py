@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from conftest import CONTENT, ROOT, make_company
 from pypdf import PdfReader
 
@@ -84,3 +85,27 @@ def test_the_framework_is_built_in_the_company_brand(tmp_path: Path) -> None:
     assert "Three design roles, from Designer to Design Lead" in text
     assert "usually including time in the Designer role" in text
     assert "Product Manager" not in text
+
+
+def test_a_roster_names_roles_of_every_framework_and_each_packet_carries_its_own_guide(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from guide.cli import main
+
+    project = _project(tmp_path)
+    roster = project / "roster.csv"
+    roster.write_text("name,role\nAna,Designer\nBo,product-manager\nCy,design/design-lead\nDee,Astronaut\n")
+    args = ["onboard", "--company", "acme", "--roster", str(roster), "--out", "out", "--content", str(CONTENT)]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(project)
+        result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1, result.output  # Dee's row is bad; the others are built
+    assert "roster.csv:5: role: unknown role `Astronaut`" in result.output and "Design Lead" in result.output
+    folder = project / "out" / "acme" / "onboarding"
+    assert sorted(path.name for path in folder.iterdir()) == ["ana.pdf", "bo.pdf", "cy.pdf"]
+    titles = {
+        name: " ".join(PdfReader(folder / f"{name}.pdf").pages[2].extract_text().split())
+        for name in ("ana", "bo", "cy")
+    }
+    assert "Growing in Design at Lumen" in titles["ana"] and "Growing in Design at Lumen" in titles["cy"]
+    assert "The Product Manager Career Path" in titles["bo"]
