@@ -152,6 +152,13 @@ def merge_company(shared: Loaded, company: Loaded) -> tuple[Loaded, list[Problem
             continue
         parts["tracks"] = tracks = {k: v for k, v in tracks.items() if k != track_id}
         exclude = [*exclude, *(role_id for role_id, role in roles.items() if _on_track(role, track_id))]
+    order = [name for name in _of_type(settings, "track_order", list) if isinstance(name, str)]
+    for index, track_id in enumerate(order):
+        if track_id not in tracks and track_id != MAIN_TRACK:
+            problem(("company", "track_order", index), f"track_order[{index}]", f"unknown track `{track_id}`")
+    if order:
+        rank = {track_id: index for index, track_id in enumerate(order)}
+        parts["tracks"] = tracks = dict(sorted(tracks.items(), key=lambda item: rank.get(item[0], len(rank))))
     excluded = []
     for index, role_id in enumerate(exclude):
         if isinstance(role_id, str) and check_id(

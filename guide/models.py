@@ -369,4 +369,8 @@ class CompanyFile(Strict):
     exclude_tracks: list[str] = Field(
         default_factory=list, description="Shared tracks this company does not have (their roles go with them)."
     )
+    track_order: list[str] = Field(
+        default_factory=list,
+        description="The tracks in the order to show them after the fork (the others follow in their own order).",
+    )
     sections: list[Section] = Field(default_factory=list, max_length=MAX_ITEMS, description="The company's own pages.")

@@ -83,7 +83,7 @@ def validate(loaded: Loaded, locale: str = "en") -> Content:
 
 
 def _validate_tracks(data: Any, loaded: Loaded, problems: list[Problem]) -> list[Track]:
-    """The tracks, the main track first (it needs no entry unless it is given a name)."""
+    """The tracks in their order (the main track needs no entry unless it is given a name)."""
     if data is None:
         return [Track()]
     if not isinstance(data, dict):
@@ -104,8 +104,9 @@ def _validate_tracks(data: Any, loaded: Loaded, problems: list[Problem]) -> list
             )
         )
     ]
-    main = next((track for track in tracks if track.id == MAIN_TRACK), Track())
-    return [main, *(track for track in tracks if track.id != MAIN_TRACK)]
+    # In the order given (track_order may put the main track's own roles after another track's);
+    # a main track nobody named comes first.
+    return tracks if any(track.id == MAIN_TRACK for track in tracks) else [Track(), *tracks]
 
 
 def _adder(loaded: Loaded, problems: list[Problem]):

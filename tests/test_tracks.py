@@ -245,3 +245,11 @@ def test_no_ladder_label_leaves_a_short_word_alone_on_a_line() -> None:
         assert "Manager II" in lines
         whole = {role.label for role in content.roles}  # "VP" is a label of its own, not a stray word
         assert not [line for line in lines if len(line) <= 3 and not line.isdigit() and line not in whole], lines
+
+
+def test_a_company_can_show_another_track_before_the_main_one(tmp_path: Path) -> None:
+    content = _prepare(tmp_path, TWO_TRACKS + "track_order: [individual-contributor, main]\n", PRINCIPAL).content
+    assert [role.id for role in content.roles][3] == "principal"  # right after the trunk
+    assert [track.id for track in content.tracks] == ["individual-contributor", "main"]
+    errors = _errors(tmp_path / "b", TWO_TRACKS + "track_order: [individual-contributer]\n", PRINCIPAL)
+    assert any("track_order[0]: unknown track `individual-contributer`" in error for error in errors), errors
