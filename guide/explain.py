@@ -35,6 +35,11 @@ def explain_role(options: BuildOptions, role_id: str) -> str:
     }
     role_id = names.get(wanted) or shared_titles.get(wanted) or role_id.strip()
     if role_id not in roles:
+        own = _in_own_framework(options, folder, wanted)
+        if own is not None:
+            prepared, role_id = own
+            roles = {role.id: role for role in prepared.content.roles}
+    if role_id not in roles:
         if role_id in prepared.loaded.data.get("excluded_roles", []):
             raise UserError(
                 Problem(f"`{role_id}` is not on {company}'s ladder: company.yaml removes it (exclude_roles)")
@@ -78,6 +83,21 @@ def explain_role(options: BuildOptions, role_id: str) -> str:
             )
         )
     return "\n".join(lines)
+
+
+def _in_own_framework(options: BuildOptions, folder: Path, wanted: str):
+    """(prepared framework, role id) for a role of one of the company's own frameworks: `design/designer` or a title."""
+    from .pipeline import prepare_framework
+    from .plan import plan_targets
+
+    for spec in plan_targets(BuildOptions(content_dir=options.content_dir, companies=(str(folder),))):
+        if spec.framework is None:
+            continue
+        prepared = prepare_framework(load_content(spec.content_dir(options)), spec)
+        for role in prepared.content.roles:
+            if wanted in (f"{spec.framework}/{role.id}", role.id, role.title.casefold()):
+                return prepared, role.id
+    return None
 
 
 def _origin(positions, company: Path) -> str:

@@ -109,3 +109,17 @@ def test_a_roster_names_roles_of_every_framework_and_each_packet_carries_its_own
     }
     assert "Growing in Design at Lumen" in titles["ana"] and "Growing in Design at Lumen" in titles["cy"]
     assert "The Product Manager Career Path" in titles["bo"]
+
+
+def test_explain_finds_a_role_of_the_company_own_framework(monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from guide.cli import main
+
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(
+        main, ["explain", "--company", "lumen", "design/senior-designer", "--content", str(CONTENT)]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Senior Designer (senior-designer) at Lumen Studio: level 2 of 3")
+    assert "brings a designer along with them" in " ".join(result.output.split())  # {noun:below}, resolved
