@@ -29,7 +29,7 @@ from .diagrams import ladder_groups, ladder_svg, trunk_roles
 from .errors import Problem, UserError
 from .files import decode_text, read_inside
 from .locale import labels
-from .models import Content, Role, Target
+from .models import MAIN_TRACK, Content, Role, Target
 from .paper import PAPERS
 from .plan import PLAIN, Finish
 from .resources import styles_dir, templates_dir
@@ -246,6 +246,28 @@ def _role_data(role: Role, content: Content, track_names: dict[str, str | None],
     return data
 
 
+MATRIX_COLUMNS = 7  # role columns a landscape page holds at a readable size
+
+
+def _matrices(content: Content, roles: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The competency matrix: one table, or when a forked ladder has too many roles for one page, one per track.
+
+    Each track's table reads from the first level up: the main track's roles
+    up to where the track branches off, then the track's own.
+    """
+    if len(roles) <= MATRIX_COLUMNS or len(content.tracks) == 1:
+        return [{"track": None, "roles": roles}]
+    by_id = {role["id"]: role for role in roles}
+    tables = []
+    for track in content.tracks:
+        own = [role for role in content.roles if role.track == track.id]
+        fork = content.role(track.branches_from) if track.branches_from else None
+        below = [role for role in content.roles if fork and role.track == MAIN_TRACK and role.level <= fork.level]
+        names = {by_id[role.id]["track"] for role in own} - {None}
+        tables.append({"track": next(iter(names), None), "roles": [by_id[role.id] for role in below + own]})
+    return tables
+
+
 def _context(content: Content, target: Target, ladder_height: float) -> dict[str, Any]:
     """What every template receives: plain data only (text, numbers, lists and mappings of them).
 
@@ -274,6 +296,7 @@ def _context(content: Content, target: Target, ladder_height: float) -> dict[str
         "competencies": content.competencies.model_dump(mode="json"),
         "roles": roles,
         "levels": content.levels,
+        "matrices": _matrices(content, roles),
         "tracks": [
             {"id": track.id, "name": track_names[track.id], "description": track.description}
             for track in content.tracks

@@ -253,3 +253,33 @@ def test_a_company_can_show_another_track_before_the_main_one(tmp_path: Path) ->
     assert [track.id for track in content.tracks] == ["individual-contributor", "main"]
     errors = _errors(tmp_path / "b", TWO_TRACKS + "track_order: [individual-contributer]\n", PRINCIPAL)
     assert any("track_order[0]: unknown track `individual-contributer`" in error for error in errors), errors
+
+
+def test_a_ladder_too_wide_for_one_matrix_gets_one_per_track_each_on_one_page(tmp_path: Path) -> None:
+    """Nine roles on three tracks: a matrix per track, each reading from the first level, none spilling over."""
+    from pypdf import PdfReader
+
+    import guide.outputs as outputs
+    from guide.outputs import guide
+    from guide.pipeline import build
+    from guide.plan import BuildOptions
+
+    company = TWO_TRACKS + "  design:\n    name: Design leadership\n    branches_from: product-manager\n"
+    files = {
+        **PRINCIPAL,
+        "roles/distinguished.yaml": _role("Distinguished PM", 5, "individual-contributor"),
+        "roles/design-lead.yaml": _role("Design Lead", 3, "design"),
+    }
+    make_company(tmp_path, "acme", company, files)
+    options = BuildOptions(out_dir=tmp_path / "out", project=tmp_path, content_dir=CONTENT, companies=("acme",))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(outputs, "UNITS", (guide.UNIT,))
+        build(options)
+    pages = PdfReader(tmp_path / "out" / "acme" / "career-guide.pdf").pages
+    landscape = [
+        " ".join(p.extract_text().split()) for p in pages if float(p.mediabox.width) > float(p.mediabox.height)
+    ]
+    assert len(landscape) == 3
+    for text, heading in zip(landscape, ("Management", "Individual contributor", "Design leadership"), strict=True):
+        assert heading in text and "Leadership" in text  # the table's last row is on its page
+    assert "3Senior PM 4Principal PM 5Distinguished PM" in landscape[1]  # up to the fork, then the track
