@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -267,3 +268,17 @@ def test_the_northwind_matrix_and_overview_stay_on_their_pages(built_all) -> Non
     texts = [" ".join(page.extract_text().split()) for page in reader.pages]
     ladder = next(i for i, text in enumerate(texts) if "LEVEL ROLE KEY SKILLS" in text.upper())
     assert "Principal Product Manager" in texts[ladder] and "Chief Product Officer" in texts[ladder]
+
+
+def test_lumen_design_ladder_is_built_in_lumen_brand_beside_its_product_guide(built_all) -> None:
+    """A company's own framework: its own roles and text, the company's name and fonts, none of the product ladder."""
+    out, _, _ = built_all
+    reader = PdfReader(out / "lumen" / "design" / "career-guide.pdf")
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    assert reader.metadata.author == "Lumen Studio"
+    assert "Three design roles, from Designer to Design Lead" in text
+    assert "usually including time in the Designer role" in text
+    assert "Product Manager" not in text
+    fonts = reader.pages[0]["/Resources"]["/Font"]
+    assert any("Lumen-Serif" in str(fonts[key].get_object()["/BaseFont"]) for key in fonts)
+    assert json.loads((out / "lumen" / "design" / "manifest.json").read_text())["outputs"]

@@ -66,27 +66,6 @@ def test_two_frameworks_build_side_by_side_and_rebuild_alone(tmp_path: Path, fak
     assert _rebuilt(build(options)) == ["acme", "acme/design"]
 
 
-def test_the_framework_is_built_in_the_company_brand(tmp_path: Path) -> None:
-    """Real PDFs: the design guide carries the company's name, its own roles and none of the product ladder."""
-    import guide.outputs as outputs
-    from guide.outputs import guide
-
-    project = _project(tmp_path)
-    options = BuildOptions(out_dir=project / "out", project=project, content_dir=CONTENT, companies=("acme",), jobs=1)
-    saved = outputs.UNITS
-    outputs.UNITS = (guide.UNIT,)
-    try:
-        build(options)
-    finally:
-        outputs.UNITS = saved
-    reader = PdfReader(project / "out" / "acme" / "design" / "career-guide.pdf")
-    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
-    assert reader.metadata.author == "Acme"
-    assert "Three design roles, from Designer to Design Lead" in text
-    assert "usually including time in the Designer role" in text
-    assert "Product Manager" not in text
-
-
 def test_a_roster_names_roles_of_every_framework_and_each_packet_carries_its_own_guide(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
