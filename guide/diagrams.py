@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from markupsafe import Markup, escape
 
 from .colors import tint
-from .models import MAIN_TRACK, Brand, Content, Role
+from .ladder import trunk
+from .models import Brand, Content, Role
 
 LABEL_SIZE = 11.5
 LABEL_FLOOR = 7.0  # smaller than this, labels move to a legend
@@ -28,11 +29,8 @@ Group = tuple[str | None, Sequence[Role]]  # a track's name (None: the shared tr
 
 
 def trunk_roles(content: Content) -> set[str]:
-    """The roles every track shares: the main track up to its lowest fork (all roles when there is one track)."""
-    by_id = {role.id: role for role in content.roles}
-    forks = [by_id[track.branches_from].level for track in content.tracks if track.branches_from in by_id]
-    top = min(forks, default=float("inf"))
-    return {role.id for role in content.roles if role.track == MAIN_TRACK and role.level <= top}
+    """The roles every track of `content` shares (see `ladder.trunk`)."""
+    return trunk(content.roles, content.tracks)
 
 
 def ladder_groups(content: Content, names: dict[str, str | None], trunk: set[str]) -> list[Group]:
@@ -40,7 +38,7 @@ def ladder_groups(content: Content, names: dict[str, str | None], trunk: set[str
     groups: list[Group] = []
     for role in content.roles:
         name = None if role.id in trunk else names[role.track]
-        if not groups or groups[-1][0] != name or (name is None and groups[-1][0] is not None):
+        if not groups or groups[-1][0] != name:
             groups.append((name, []))
         groups[-1][1].append(role)  # type: ignore[union-attr]
     return groups

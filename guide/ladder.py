@@ -93,16 +93,21 @@ def check(roles: list[Role], tracks: list[Track], add: Add) -> None:
                 )
 
 
-def order(roles: list[Role], tracks: list[Track]) -> list[Role]:
-    """Ladder order: the trunk (main track up to its lowest fork), then each track's roles by level, main first."""
+def trunk(roles: list[Role], tracks: list[Track]) -> set[str]:
+    """The roles every track shares: the main track up to its lowest fork (all roles when there is one track)."""
     by_id = {role.id: role for role in roles}
     forks = [by_id[track.branches_from].level for track in tracks if track.branches_from in by_id]
-    trunk_top = min(forks, default=float("inf"))
+    top = min(forks, default=float("inf"))
+    return {role.id for role in roles if role.track == MAIN_TRACK and role.level <= top}
+
+
+def order(roles: list[Role], tracks: list[Track]) -> list[Role]:
+    """Ladder order: the trunk (main track up to its lowest fork), then each track's roles by level, main first."""
+    shared = trunk(roles, tracks)
     position = {track.id: index for index, track in enumerate(tracks)}
 
     def key(role: Role) -> tuple:
-        in_trunk = role.track == MAIN_TRACK and role.level <= trunk_top
-        return (0 if in_trunk else 1, position.get(role.track, len(position)), role.level)
+        return (0 if role.id in shared else 1, position.get(role.track, len(position)), role.level)
 
     return sorted(roles, key=key)
 

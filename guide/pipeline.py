@@ -42,7 +42,7 @@ from .plan import (
     stray_temps,
     tree_digest,
 )
-from .validate import validate
+from .validate import validate_resolved
 from .wording import resolve, stale_titles
 from .write import write_all
 
@@ -94,25 +94,36 @@ def prepare_spec(spec: TargetSpec, shared: Loaded, options: BuildOptions) -> Pre
     """`shared` is the content the spec is built from: the shared content, or the company's own framework."""
     if spec.folder is None:
         target = Target(slug=DEFAULT_TARGET)
-        return Prepared(target, validate(shared, target.locale), resolve(shared, target.locale)[0])
+        resolved, reference_problems = resolve(shared, target.locale)
+        return Prepared(target, validate_resolved(resolved, reference_problems), resolved)
     prepared = prepare_company(shared, spec.folder) if spec.framework is None else prepare_framework(shared, spec)
     if options.strict and prepared.warnings:
         raise UserError(list(prepared.warnings))
     return prepared
 
 
-def prepare_company(shared: Loaded, folder: Path) -> Prepared:
-    """Merge one company over the shared content and validate the result once."""
+def _read_company(folder: Path):
+    """company.yaml read and the brand checked: (company, target, problems, warnings).
+
+    The target is None when company.yaml has the wrong shape; the problems say why.
+    """
     company = load_company(folder)
-    merged, merge_problems = merge_company(shared, company.loaded)
-    problems = [*company.problems, *merge_problems]
+    problems = list(company.problems)
     target = company_target(company) if company.settings is not None else None
     warnings: list[Problem] = []
     if target is not None:
         brand_errors, warnings = check_brand(target, company.loaded)
         problems.extend(brand_errors)
+    return company, target, problems, warnings
+
+
+def prepare_company(shared: Loaded, folder: Path) -> Prepared:
+    """Merge one company over the shared content and validate the result once."""
+    company, target, problems, warnings = _read_company(folder)
+    merged, merge_problems = merge_company(shared, company.loaded)
+    problems.extend(merge_problems)
     locale = target.locale if target is not None else "en"
-    resolved, reference_problems = resolve(merged, locale)  # validation reports these again, in its list
+    resolved, reference_problems = resolve(merged, locale)
     shared_titles = {
         role_id: role["title"]
         for role_id, role in shared.data.get("roles", {}).items()
@@ -120,7 +131,7 @@ def prepare_company(shared: Loaded, folder: Path) -> Prepared:
     }
     warnings.extend(_where_to_override(w, company.folder) for w in stale_titles(resolved, locale, shared_titles))
     try:
-        content = validate(merged, locale)
+        content = validate_resolved(resolved, reference_problems)
     except UserError as error:
         # A file whose own shape check failed is not reported again through
         # the merged content: the same mistake, under a shorter field name.
@@ -153,23 +164,19 @@ def prepare_framework(framework: Loaded, spec: TargetSpec) -> Prepared:
     shared ladder; only its name, brand, paper and language apply here.
     """
     assert spec.folder is not None
-    company = load_company(spec.folder)
-    problems = list(company.problems)
-    warnings: list[Problem] = []
-    target = company_target(company) if company.settings is not None else None
+    _, target, problems, warnings = _read_company(spec.folder)
     if target is not None:
-        brand_errors, warnings = check_brand(target, company.loaded)
-        problems.extend(brand_errors)
         target = target.model_copy(update={"slug": spec.slug})
     locale = target.locale if target is not None else "en"
     try:
-        content = validate(framework, locale)
+        resolved, reference_problems = resolve(framework, locale)
+        content = validate_resolved(resolved, reference_problems)
     except UserError as error:
         problems.extend(error.problems)
     if problems:
         raise UserError(problems)
     assert target is not None
-    return Prepared(target, content, resolve(framework, locale)[0], tuple(warnings))
+    return Prepared(target, content, resolved, tuple(warnings))
 
 
 def _where_to_override(problem: Problem, folder: Path) -> Problem:

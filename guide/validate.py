@@ -31,7 +31,15 @@ def validate(loaded: Loaded, locale: str = "en") -> Content:
     `wording.py`) are resolved first, in `locale`, so every caller gets
     text that speaks of this ladder.
     """
-    loaded, reference_problems = resolve(loaded, locale)
+    return validate_resolved(*resolve(loaded, locale))
+
+
+def validate_resolved(loaded: Loaded, reference_problems: list[Problem]) -> Content:
+    """`validate` for content whose references `wording.resolve` has already replaced (and found these problems in).
+
+    For callers that keep the resolved text too (the pipeline shows it in
+    `explain` and checks it for stale titles): the text is resolved once.
+    """
     problems: list[Problem] = []
     data = loaded.data
 
