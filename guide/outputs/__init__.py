@@ -19,10 +19,13 @@ UNITS: tuple[Unit, ...] = (guide.UNIT, cards.UNIT, deck.UNIT, html.UNIT, preview
 __all__ = ["UNITS", "Job", "Unit", "make_files"]
 
 
-def make_files(job: Job, units: tuple[Unit, ...] | None = None) -> dict[str, bytes]:
-    """Run every unit the options ask for; return all their files by relative path."""
+def make_files(job: Job) -> dict[str, bytes]:
+    """Run every unit of `UNITS` the options ask for; return all their files by relative path.
+
+    `UNITS` is read when the build runs, so tests can set it to the units they need.
+    """
     files: dict[str, bytes] = {}
-    for unit in UNITS if units is None else units:
+    for unit in UNITS:
         if not unit.wanted(job.options):
             continue
         for name, data in unit.make(job).items():
