@@ -1,4 +1,4 @@
-"""Shared fixtures: one real build of the default content per test session.
+"""Shared fixtures: one real build of the default content per test session (shared by the xdist workers).
 
 Rendering is the slow part, so the PDFs are built once and every PDF test
 inspects the same files. Any warning WeasyPrint logs during that build fails
@@ -7,9 +7,12 @@ the session's PDF tests (see `test_build_logs_no_warnings`).
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
+import pickle
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -60,11 +63,38 @@ def _build_logged(**options):
     return handler.records, results
 
 
+@dataclass(frozen=True)
+class Logged:
+    """What a test reads of a log record, kept so that a build can be shared between test workers."""
+
+    levelname: str
+    message: str
+
+    def getMessage(self) -> str:  # the logging.LogRecord name
+        return self.message
+
+
+def _build_once(tmp_path_factory: pytest.TempPathFactory, worker_id: str, name: str, **options):
+    """One build per test session, shared by the pytest-xdist workers (the first to get the lock builds it)."""
+    if worker_id == "master":  # not distributed
+        out = tmp_path_factory.mktemp(name)
+        records, results = _build_logged(out_dir=out, **options)
+        return out, [Logged(r.levelname, r.getMessage()) for r in records], results
+    out = tmp_path_factory.getbasetemp().parent / name  # the session's folder, above each worker's own
+    done = out / "built.pickle"
+    with open(f"{out}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            records, results = _build_logged(out_dir=out, **options)
+            done.write_bytes(pickle.dumps(([Logged(r.levelname, r.getMessage()) for r in records], results)))
+    records, results = pickle.loads(done.read_bytes())
+    return out, records, results
+
+
 @pytest.fixture(scope="session")
-def built(tmp_path_factory: pytest.TempPathFactory):
+def built(tmp_path_factory: pytest.TempPathFactory, worker_id: str):
     """Build the default target (with --emit-html) once; return its folder and the log records."""
-    out = tmp_path_factory.mktemp("build")
-    records, results = _build_logged(out_dir=out, emit_html=True)
+    out, records, results = _build_once(tmp_path_factory, worker_id, "build", emit_html=True)
     return out / "default", records, results
 
 
@@ -91,11 +121,9 @@ def small_content(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def built_all(tmp_path_factory: pytest.TempPathFactory):
+def built_all(tmp_path_factory: pytest.TempPathFactory, worker_id: str):
     """`build --all` of the repository's example companies, once per session."""
-    out = tmp_path_factory.mktemp("build-all")
-    records, results = _build_logged(out_dir=out, project=ROOT, all_targets=True)
-    return out, records, results
+    return _build_once(tmp_path_factory, worker_id, "build-all", project=ROOT, all_targets=True)
 
 
 def make_company(root: Path, slug: str, company_yaml: str, files: dict[str, bytes | str] | None = None) -> Path:

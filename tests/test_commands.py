@@ -18,6 +18,10 @@ from guide.scaffold import schema_json
 
 
 def test_init_scaffolds_a_company_that_validates_and_builds(tmp_path: Path, monkeypatch) -> None:
+    import guide.outputs as outputs
+    from guide.outputs import guide
+
+    monkeypatch.setattr(outputs, "UNITS", (guide.UNIT,))  # the guide's metadata is what is read
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
     result = runner.invoke(main, ["init", "acme-corp"])
