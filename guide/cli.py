@@ -320,10 +320,30 @@ def validate(strict: bool, companies, all_targets: bool, content_dir: Path | Non
 
     options = BuildOptions(content_dir=content_dir, companies=tuple(companies), all_targets=all_targets, strict=strict)
     ready, problems = prepare(options)
-    print_problems(warnings=[warning for prepared in ready for warning in prepared.warnings])
+    warnings = [warning for prepared in ready for warning in prepared.warnings]
+    if any(prepared.target.company_dir is None for prepared in ready):
+        warnings += _translation_report(options, strict)
+    print_problems(warnings=[] if strict else warnings)
+    if strict:
+        problems = [*problems, *(w for w in warnings if w not in problems)]
     if problems:
         raise UserError(problems)
     click.echo(f"ok: {', '.join(prepared.target.slug for prepared in ready)}")
+
+
+def _translation_report(options, strict: bool) -> list:
+    """A line per shipped language ("de: 303 of 303 translated, 0 stale"); what is incomplete, as warnings."""
+    from .catalogs import coverage_report
+    from .plan import content_dir_for
+    from .translate import catalog_path, coverage_warning
+
+    content_dir = content_dir_for(options)
+    warnings = []
+    for coverage in coverage_report(content_dir):
+        click.echo(f"translations: {coverage.summary()}")
+        if warning := coverage_warning(coverage, catalog_path(content_dir, coverage.locale)):
+            warnings.append(warning)
+    return warnings
 
 
 @main.command()
@@ -356,6 +376,65 @@ def onboard(
         click.echo(f"{len(written)} packets written; {len(problems)} rows could not be used:", err=True)
         raise UserError(problems)
     click.echo(f"{len(written)} packets in {out}")
+
+
+@main.group(name="translate")
+def translate_group() -> None:
+    """Translations: write a file for translators (PO), read it back.
+
+    Translation platforms and editors such as Poedit, Weblate or Crowdin read
+    and write the PO files these commands use.
+    """
+
+
+@translate_group.command("export")
+@click.option("--locale", required=True, help="The language to translate into: de, fr, es, or a new one like nl.")
+@click.option("--company", "company", metavar="SLUG_OR_PATH", help="Include the company's own translations and text.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write (default: translations-LOCALE.po, or the company's slug first); `-` for the screen.",
+)
+@_content_option
+def translate_export(locale: str, company: str | None, output: Path | None, content_dir: Path | None) -> None:
+    """Write every text of the guide in LOCALE: its English, its place, and the current translation."""
+    from .catalogs import export_catalog
+    from .plan import BuildOptions, content_dir_for, resolve_company
+    from .write import write_all
+
+    options = BuildOptions(content_dir=content_dir)
+    folder = resolve_company(company, options.project).resolve() if company else None
+    text = export_catalog(locale, content_dir_for(options), folder)
+    if output is not None and str(output) == "-":
+        click.echo(text, nl=False)
+        return
+    output = output or Path(f"translations-{folder.name + '-' if folder else ''}{locale}.po")
+    write_all({output: text.encode("utf-8")})
+    entries = text.count("\nmsgctxt ")
+    untranslated = text.count('msgstr ""\n\n') + text.endswith('msgstr ""\n')
+    click.echo(f"wrote {output}: {entries} texts, {untranslated} without a translation, stale ones marked fuzzy")
+
+
+@translate_group.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--company", "company", metavar="SLUG_OR_PATH", help="Store the translations in the company's folder.")
+@click.option("--dry-run", is_flag=True, help="Check the file and say what would change; write nothing.")
+@_content_option
+def translate_import(file: Path, company: str | None, dry_run: bool, content_dir: Path | None) -> None:
+    """Check a translated PO file and store its translations (nothing is written if any entry is wrong)."""
+    from .catalogs import import_catalog
+    from .plan import BuildOptions, content_dir_for, resolve_company
+
+    options = BuildOptions(content_dir=content_dir)
+    folder = resolve_company(company, options.project).resolve() if company else None
+    result = import_catalog(file, content_dir_for(options), folder, dry_run=dry_run)
+    print_problems(warnings=result.warnings)
+    verb = "would change" if dry_run else "changed"
+    for store, contexts in result.changed.items():
+        click.echo(f"{verb} {len(contexts)} translation{'s' * (len(contexts) != 1)} in {store}")
+    if not result.changed:
+        click.echo(f"{result.locale}: nothing to change")
 
 
 @main.command()

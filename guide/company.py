@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from .errors import Problem, UserError
 from .load import Key, Loaded, Position, load_role_file, load_yaml_file
-from .locale import available_locales
+from .locale import check_locale
 from .models import Brand, CompanyFile, Target
 from .plan import DEFAULT_TARGET
 from .references import check_reference, css_references, svg_references
@@ -68,15 +68,10 @@ def load_company(folder: Path) -> Company:
     except ValidationError as error:
         problems.extend(problems_from(error, CompanyFile, ("company",), loaded))
         settings = None
-    locale = raw.get("locale", "en")
-    if isinstance(locale, str) and locale not in available_locales():
-        problems.append(
-            Problem.at(
-                loaded.locate(("company", "locale")),
-                f"unknown locale `{locale}` (available: {', '.join(available_locales())})",
-                "locale",
-            )
-        )
+    for name in ("locale", "written_in"):
+        value = raw.get(name)
+        if isinstance(value, str) and (why := check_locale(value, folder, known=name == "locale")):
+            problems.append(Problem.at(loaded.locate(("company", name)), why, name))
     if folder.name == RESERVED:
         problems.append(Problem(f"the name `{RESERVED}` is kept for the default guide; rename the folder", folder))
     logo, fonts = _assets(folder, raw, loaded, problems)

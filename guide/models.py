@@ -275,6 +275,8 @@ class Content(Strict):
     roles: list[Role]
     sections: list[Section] = Field(default_factory=list)
     tracks: list[Track] = Field(default_factory=lambda: [Track()])
+    #: Texts printed in English in another language's edition (not translated yet, or a cited title).
+    untranslated: frozenset[str] = frozenset()
 
     def role(self, role_id: str) -> Role:
         return next(role for role in self.roles if role.id == role_id)
@@ -349,7 +351,16 @@ class CompanyFile(Strict):
     name: Text = Field(description="The company's name, as it appears on every page.")
     brand: CompanyBrand = CompanyBrand()
     paper: PaperName = Field("a4", description="Page size of the guide and the cards.")
-    locale: str = Field("en", description="Language of labels and hyphenation, and of the PDF.")
+    locale: str = Field(
+        "en",
+        description="Language of the guide: its text, labels, dates, quotes and hyphenation (en, de, fr, es, or a "
+        "language this folder brings in translations/).",
+    )
+    written_in: str | None = Field(
+        None,
+        description="The language the text in this folder (titles, sections, roles) is written in, when it is not "
+        "`locale`: it is then translated with translations/<locale>.po.",
+    )
     titles: dict[str, Text] = Field(default_factory=dict, description="Company job titles: {role-id: title}.")
     exclude_roles: list[str] = Field(default_factory=list, description="Shared roles this company does not have.")
     roles: dict[str, RoleOverride] = Field(  # type: ignore[valid-type]

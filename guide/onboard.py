@@ -332,7 +332,7 @@ def build_packets(
     ranges = list(page_ranges(personal, "hire-", [str(i) for i in range(len(hires))], "packet.html").values())
     written: list[Path] = []
     used = set() if used is None else used
-    words = labels(target.locale)
+    words = labels(target.locale, target.company_dir)
     for index, hire in enumerate(hires):
         pages = personal.pages[ranges[index].start : ranges[index].stop]
         own = PdfReader(io.BytesIO(pdf_bytes(personal.copy(pages), title=f"{words['packet_title']}: {hire.name}")))

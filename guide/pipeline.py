@@ -25,6 +25,7 @@ from .company import company_target, load_company
 from .errors import Problem, UserError
 from .limits import time_limit
 from .load import Loaded, load_content
+from .locale import labels, language
 from .merge import merge_company
 from .models import Content, Target
 from .plan import (
@@ -41,6 +42,17 @@ from .plan import (
     read_manifest,
     stray_temps,
     tree_digest,
+)
+from .translate import (
+    SOURCE_LOCALE,
+    Coverage,
+    Lookup,
+    catalog_path,
+    content_lookup,
+    content_root,
+    coverage_warning,
+    read_catalog,
+    translate,
 )
 from .validate import validate_resolved
 from .wording import resolve, stale_titles
@@ -94,7 +106,7 @@ def prepare_spec(spec: TargetSpec, shared: Loaded, options: BuildOptions) -> Pre
     """`shared` is the content the spec is built from: the shared content, or the company's own framework."""
     if spec.folder is None:
         target = Target(slug=DEFAULT_TARGET)
-        resolved, reference_problems = resolve(shared, target.locale)
+        resolved, reference_problems = resolve(shared, labels(target.locale))
         return Prepared(target, validate_resolved(resolved, reference_problems), resolved)
     prepared = prepare_company(shared, spec.folder) if spec.framework is None else prepare_framework(shared, spec)
     if options.strict and prepared.warnings:
@@ -120,16 +132,24 @@ def _read_company(folder: Path):
 def prepare_company(shared: Loaded, folder: Path) -> Prepared:
     """Merge one company over the shared content and validate the result once."""
     company, target, problems, warnings = _read_company(folder)
-    merged, merge_problems = merge_company(shared, company.loaded)
+    locale = target.locale if target is not None else SOURCE_LOCALE
+    words, shared, coverage = in_language(shared, locale, company.folder)
+    own = company.loaded
+    written_in = company.settings.written_in if company.settings is not None else None
+    if written_in not in (None, locale):
+        lookup = Lookup(locale, [read_catalog(catalog_path(company.folder, locale), company.folder)])
+        own, own_coverage = translate(own, lookup, ("company", "extra_roles"))
+        coverage.add(own_coverage)
+    warnings.extend(_coverage_warnings(coverage, company.folder, content_root(shared)))
+    merged, merge_problems = merge_company(shared, own)
     problems.extend(merge_problems)
-    locale = target.locale if target is not None else "en"
-    resolved, reference_problems = resolve(merged, locale)
+    resolved, reference_problems = resolve(merged, words)
     shared_titles = {
         role_id: role["title"]
         for role_id, role in shared.data.get("roles", {}).items()
         if isinstance(role, dict) and isinstance(role.get("title"), str)
     }
-    warnings.extend(_where_to_override(w, company.folder) for w in stale_titles(resolved, locale, shared_titles))
+    warnings.extend(_where_to_override(w, company.folder) for w in stale_titles(resolved, words, shared_titles))
     try:
         content = validate_resolved(resolved, reference_problems)
     except UserError as error:
@@ -167,9 +187,11 @@ def prepare_framework(framework: Loaded, spec: TargetSpec) -> Prepared:
     _, target, problems, warnings = _read_company(spec.folder)
     if target is not None:
         target = target.model_copy(update={"slug": spec.slug})
-    locale = target.locale if target is not None else "en"
+    locale = target.locale if target is not None else SOURCE_LOCALE
     try:
-        resolved, reference_problems = resolve(framework, locale)
+        words, framework, coverage = in_language(framework, locale, spec.folder)
+        warnings.extend(_coverage_warnings(coverage, spec.folder, content_root(framework)))
+        resolved, reference_problems = resolve(framework, words)
         content = validate_resolved(resolved, reference_problems)
     except UserError as error:
         problems.extend(error.problems)
@@ -177,6 +199,26 @@ def prepare_framework(framework: Loaded, spec: TargetSpec) -> Prepared:
         raise UserError(problems)
     assert target is not None
     return Prepared(target, content, resolved, tuple(warnings))
+
+
+def in_language(content: Loaded, locale: str, company_dir: Path | None) -> tuple[dict[str, str], Loaded, Coverage]:
+    """(labels, content, coverage): English content and labels in `locale`.
+
+    From the shipped catalogues and then the company's own.
+    """
+    words, coverage = language(locale, company_dir)
+    if locale == SOURCE_LOCALE:
+        return words, content, coverage
+    translated, content_coverage = translate(content, content_lookup(locale, content_root(content), company_dir))
+    coverage.add(content_coverage)
+    return words, translated, coverage
+
+
+def _coverage_warnings(coverage: Coverage, company_dir: Path, content_dir: Path) -> list[Problem]:
+    """What a company's edition prints in English, said at the catalogue to fix: the company's, else the shipped one."""
+    own = catalog_path(company_dir, coverage.locale)
+    warning = coverage_warning(coverage, own if own.is_file() else catalog_path(content_dir, coverage.locale))
+    return [warning] if warning else []
 
 
 def _where_to_override(problem: Problem, folder: Path) -> Problem:

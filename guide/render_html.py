@@ -20,7 +20,7 @@ from typing import Any
 import jinja2
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import __version__
 from .brand import data_uri
@@ -112,10 +112,53 @@ def _environment(template_dirs: tuple[Path, ...]) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["typeset"] = typeset
-    env.filters["rich"] = rich
+    env.filters["typeset"] = _typeset
+    env.filters["rich"] = _rich
     env.filters["css_string"] = css_string
     return env
+
+
+def _language(context: Any, text: str) -> tuple[str, str | None, bool]:
+    """(lang, quotes, foreign) for one text: text kept in English is set as English, whatever the page's language."""
+    lang = context.get("lang", "en")
+    foreign = lang != "en" and str(text).strip() in context.get("untranslated", ())
+    if foreign:
+        return "en", None, True
+    return lang, context.get("labels", {}).get("quotes"), False
+
+
+def _marked(html: str, foreign: bool) -> Markup:
+    return Markup(f'<span lang="en">{html}</span>' if foreign else html)
+
+
+@jinja2.pass_context
+def _typeset(context: Any, text: str) -> Markup:
+    """Typeset in the page's language; text printed in English is marked `lang="en"` for hyphenation and readers."""
+    lang, quotes, foreign = _language(context, text)
+    return _marked(str(escape(typeset(str(text), lang, quotes))), foreign)
+
+
+@jinja2.pass_context
+def _rich(context: Any, text: str) -> Markup:
+    lang, quotes, foreign = _language(context, text)
+    return _marked(str(rich(str(text), lang, quotes)), foreign)
+
+
+def _labels(target: Target) -> dict[str, str]:
+    """The target's labels, typeset in its language (apostrophes, quotes); the settings among them as they are."""
+    words = labels(target.locale, target.company_dir)
+    quotes = words.get("quotes")
+    return {name: text if name in SETTINGS else typeset(text, target.locale, quotes) for name, text in words.items()}
+
+
+SETTINGS = {"numbers", "nouns_keep_capitals", "quotes"}
+
+
+def long_date(value: dt.date, locale: str) -> str:
+    """A date as the language writes it: "November 26, 2026", "26. November 2026", "26 novembre 2026"."""
+    from babel.dates import format_date
+
+    return format_date(value, "long", locale=locale.replace("-", "_"))
 
 
 def css_string(value: str) -> Markup:
@@ -290,9 +333,11 @@ def _context(content: Content, target: Target, ladder_height: float) -> dict[str
         previous_track = data["track"]
         roles.append(data)
     sections = [section.model_dump(mode="json") for section in content.sections]
+    guide = content.guide.model_dump(mode="json", by_alias=False)
+    guide["date"] = long_date(content.guide.date, target.locale)
     return {
         "created": created(content),
-        "guide": content.guide.model_dump(mode="json", by_alias=False),
+        "guide": guide,
         "competencies": content.competencies.model_dump(mode="json"),
         "roles": roles,
         "levels": content.levels,
@@ -308,8 +353,9 @@ def _context(content: Content, target: Target, ladder_height: float) -> dict[str
             "font": brand.font.family,
             "url": brand.url,
         },
-        "labels": dict(labels(target.locale)),
+        "labels": _labels(target),
         "lang": target.locale,
+        "untranslated": content.untranslated,
         "paper": target.paper,
         "logo": data_uri(brand.logo, target.company_dir or brand.logo.parent) if brand.logo else None,
         "company_css": [path.as_uri() for path in target.stylesheets],
@@ -431,7 +477,7 @@ def render_packets(content: Content, target: Target, hires: Sequence[Any]) -> Ht
         {
             "name": hire.name,
             "role": roles[hire.role_id],
-            "start_date": hire.start_date.isoformat() if hire.start_date else None,
+            "start_date": long_date(hire.start_date, target.locale) if hire.start_date else None,
             "manager": hire.manager,
             "buddy": hire.buddy,
             "email": hire.email,

@@ -23,9 +23,9 @@ _EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])")
 _LINK = re.compile(r"\[([^\]]+)\]\(((?:https?://|mailto:)[^\s)]+)\)")
 
 
-def rich(text: str) -> Markup:
-    """`text` as safe HTML: typeset, escaped, with bold, emphasis and links from the Markdown subset."""
-    html = str(escape(typeset(text)))
+def rich(text: str, lang: str = "en", quotes: str | None = None) -> Markup:
+    """`text` as safe HTML: typeset in `lang`, escaped, with bold, emphasis and links from the Markdown subset."""
+    html = str(escape(typeset(text, lang, quotes)))
     html = _LINK.sub(r'<a href="\2">\1</a>', html)
     html = _STRONG.sub(r"<strong>\1</strong>", html)
     html = _EMPHASIS.sub(r"<em>\1</em>", html)

@@ -39,7 +39,7 @@ brand:
   # url: https://example.com/careers
 
 paper: a4                       # a4 or letter
-locale: en                      # en or de: labels, hyphenation and the PDF language
+locale: en                      # en, de, fr or es: the whole guide in that language
 
 # Your job titles, by role id (see content/roles/):
 titles: {{}}

@@ -19,6 +19,7 @@ from . import ladder
 from .errors import Problem, UserError
 from .load import Key, Loaded
 from .models import MAIN_TRACK, MAX_ROLES, Competencies, Content, GuideText, Role, Section, Track
+from .translate import untranslated_texts
 from .wording import resolve
 
 M = TypeVar("M", bound=BaseModel)
@@ -31,7 +32,9 @@ def validate(loaded: Loaded, locale: str = "en") -> Content:
     `wording.py`) are resolved first, in `locale`, so every caller gets
     text that speaks of this ladder.
     """
-    return validate_resolved(*resolve(loaded, locale))
+    from .locale import labels
+
+    return validate_resolved(*resolve(loaded, labels(locale)))
 
 
 def validate_resolved(loaded: Loaded, reference_problems: list[Problem]) -> Content:
@@ -86,7 +89,12 @@ def validate_resolved(loaded: Loaded, reference_problems: list[Problem]) -> Cont
     if problems:
         raise UserError(problems)
     return Content(
-        guide=guide, competencies=competencies, roles=ordered, sections=[s for s in sections if s], tracks=tracks
+        guide=guide,
+        competencies=competencies,
+        roles=ordered,
+        sections=[s for s in sections if s],
+        tracks=tracks,
+        untranslated=frozenset(untranslated_texts(data)),
     )
 
 

@@ -27,13 +27,14 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from .errors import Problem
 from .load import Key, Loaded
-from .locale import labels
+from .locale import english_labels
+from .translate import Untranslated
 
 REFERENCE = re.compile(r"\{(role|noun|count|Count)(?::([^{}\s]*))?\}")
 # Anything a reference mistyped would look like: `{ROLE:top}`, `{role: top}`, `{ count }`, `{rol:top}`.
@@ -65,7 +66,7 @@ class Rung:
     short_title: str | None = None
 
 
-def ladder_of(data: dict, locale: str) -> list[Rung]:
+def ladder_of(data: dict, words: Mapping[str, str]) -> list[Rung]:
     """The roles on the ladder, lowest first, from plain (merged, unvalidated) data.
 
     Roles whose title or level has the wrong shape are left out here;
@@ -85,7 +86,7 @@ def ladder_of(data: dict, locale: str) -> list[Rung]:
         Rung(
             role_id,
             role["title"],
-            role["noun"] if isinstance(role.get("noun"), str) else noun(role["title"], locale),
+            role["noun"] if isinstance(role.get("noun"), str) else noun(role["title"], words),
             role["track"] if isinstance(role.get("track"), str) else "main",
             role["short_title"] if isinstance(role.get("short_title"), str) else None,
         )
@@ -103,9 +104,12 @@ def _forks(data: dict) -> dict[str, str]:
     }
 
 
-def noun(title: str, locale: str) -> str:
-    """A title as a common noun inside a sentence, by the language's rule (see the module's docstring)."""
-    if labels(locale).get("nouns_keep_capitals") == "yes":
+def noun(title: str, words: Mapping[str, str]) -> str:
+    """A title as a common noun inside a sentence, by the language's rule (see the module's docstring).
+
+    `words` are the target's labels (`locale.labels`): they say how its language writes nouns.
+    """
+    if words.get("nouns_keep_capitals") == "yes":
         return title
     return " ".join(word.lower() if _plain_capitalised(word) else word for word in title.split(" "))
 
@@ -116,14 +120,18 @@ def _plain_capitalised(word: str) -> bool:
     return len(letters) > 1 and letters[0].isupper() and letters[1:].islower()
 
 
-def number_word(count: int, locale: str) -> str:
-    words = str(labels(locale).get("numbers", "")).split()
-    return words[count] if 0 <= count < len(words) else str(count)
+def number_word(count: int, words: Mapping[str, str]) -> str:
+    numbers = str(words.get("numbers", "")).split()
+    return numbers[count] if 0 <= count < len(numbers) else str(count)
 
 
-def resolve(loaded: Loaded, locale: str) -> tuple[Loaded, list[Problem]]:
-    """Every reference in the text replaced by what it names on this ladder; unknown ones as problems."""
-    ladder = ladder_of(loaded.data, locale)
+def resolve(loaded: Loaded, words: Mapping[str, str]) -> tuple[Loaded, list[Problem]]:
+    """Every reference in the text replaced by what it names on this ladder; unknown ones as problems.
+
+    `words` are the target's labels (`locale.labels`). Text kept in English
+    (`translate.Untranslated`) stays marked so after its references are resolved.
+    """
+    ladder = ladder_of(loaded.data, words)
     if not ladder:
         return loaded, []  # nothing to refer to: validation says there are no (usable) roles
     main = [rung for rung in ladder if rung.track == "main"] or ladder
@@ -158,7 +166,8 @@ def resolve(loaded: Loaded, locale: str) -> tuple[Loaded, list[Problem]]:
                 if target is not None:
                     problems.append(_problem(loaded, key, f"`{match.group(0)}` takes no role: write `{{{kind}}}`"))
                     return match.group(0)
-                word = number_word(len(ladder), locale)
+                # Text kept in English (not translated yet) counts in English.
+                word = number_word(len(ladder), english_labels() if isinstance(text, Untranslated) else words)
                 return word[:1].upper() + word[1:] if kind == "Count" else word
             if target in RELATIVE:
                 return _relative(match, kind, target, key)
@@ -232,7 +241,9 @@ def _excluded(data: dict) -> set[str]:
 
 def _map_text(value: Any, key: Key, replace) -> Any:
     if isinstance(value, str):
-        return replace(value, key) if "{" in value and not _is_data(key) else value
+        if "{" not in value or _is_data(key):
+            return value
+        return type(value)(replace(value, key))  # an `Untranslated` text stays one
     if isinstance(value, dict):
         return {name: _map_text(item, (*key, name), replace) for name, item in value.items()}
     if isinstance(value, list):
@@ -251,7 +262,7 @@ def _field(key: Key) -> str:
     return name
 
 
-def stale_titles(resolved: Loaded, locale: str, shared_titles: dict[str, str]) -> list[Problem]:
+def stale_titles(resolved: Loaded, words: Mapping[str, str], shared_titles: dict[str, str]) -> list[Problem]:
     """Warnings for text that names a role by a title this ladder does not have.
 
     A stale title is the shared title of a role the company removed or
@@ -261,7 +272,7 @@ def stale_titles(resolved: Loaded, locale: str, shared_titles: dict[str, str]) -
     also the name of the discipline. A match inside one of the ladder's own
     titles ("Product Manager" in "Senior Product Manager") is not stale.
     """
-    ladder = ladder_of(resolved.data, locale)
+    ladder = ladder_of(resolved.data, words)
     current = {rung.id: rung for rung in ladder}
     own = [rung.title for rung in ladder] + [rung.noun for rung in ladder]
     stale: list[tuple[re.Pattern, str, str, str]] = []
@@ -277,7 +288,7 @@ def stale_titles(resolved: Loaded, locale: str, shared_titles: dict[str, str]) -
         # As written, also in the plural ("Associate Product Managers").
         if title not in own:
             stale.append((re.compile(rf"(?<!\w){re.escape(title)}s?(?!\w)"), title, role_id, why))
-        lower = noun(title, locale)
+        lower = noun(title, words)
         if len(lower.split()) >= 3 and lower not in own:
             # In the singular only: "senior product managers" is how one speaks of the profession at large.
             stale.append((re.compile(rf"(?<!\w){re.escape(lower)}(?!\w)", re.IGNORECASE), title, role_id, why))

@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import polib
 import pypdfium2 as pdfium
 import pyphen
 import pytest
@@ -147,7 +148,7 @@ def test_german_company_has_german_labels_language_and_hyphenation(built_all) ->
     reader = PdfReader(out / "bergwerk" / "career-guide.pdf")
     assert reader.trailer["/Root"]["/Lang"] == "de"
     text = _text(out / "bergwerk" / "career-guide.pdf")
-    for label in ("Inhalt", "Einführung", "Kernkompetenzen", "Verantwortung", "Quellen", "Seite 3 von"):
+    for label in ("Inhalt", "Einführung", "Aufgaben", "Im Arbeitsalltag", "Quellen", "Seite 3 von"):
         assert label in text, label
     assert "Responsibilities" not in text and "Contents" not in text
     card = _text(out / "bergwerk" / "cards" / "product-manager.pdf")
@@ -159,7 +160,11 @@ def test_german_company_has_german_labels_language_and_hyphenation(built_all) ->
     breaks = re.findall(r"(\w+)[\u2010\u00ad]\n(\w+)", lines)
     assert len(breaks) >= 10, breaks
     german = pyphen.Pyphen(lang="de_DE")
-    source = (ROOT / "companies" / "bergwerk" / "company.yaml").read_text(encoding="utf-8")
+    source = " ".join(
+        [(ROOT / "companies" / "bergwerk" / "company.yaml").read_text(encoding="utf-8")]
+        + [entry.msgstr for entry in polib.pofile(str(CONTENT / "translations" / "de.po"))]
+        + [entry.msgstr for entry in polib.pofile(str(ROOT / "guide" / "locales" / "de.po"))]
+    )
     for head, tail in breaks:
         assert head + tail in source, (head, tail)
         assert len(head) in german.positions(head + tail), (head, tail)
@@ -197,8 +202,8 @@ def test_one_content_fix_reaches_every_company(tmp_path: Path) -> None:
     shared = load_content(content)
     for slug in EXAMPLES:
         role = prepare_company(shared, ROOT / "companies" / slug).content.role("senior-product-manager")
-        if slug != "bergwerk":  # bergwerk replaces this list with its own German one
-            assert role.responsibilities[1].startswith("Coach and guide more junior")
+        # Also in German: the translation is stale now, so the new English is printed until it is translated.
+        assert role.responsibilities[1].startswith("Coach and guide more junior")
 
 
 def test_excluded_role_reroutes_the_next_step(tmp_path: Path) -> None:
@@ -220,7 +225,7 @@ def test_renaming_drops_the_old_short_label(tmp_path: Path) -> None:
     assert content.role("vp-of-product").label == "VP"
 
 
-COVER_TITLES = {"default": "The Product Manager Career Path", "bergwerk": "Karrierewege im Produktmanagement"}
+COVER_TITLES = {"default": "The Product Manager Career Path", "bergwerk": "Karrierewege bei Bergwerk"}
 
 
 @pytest.mark.parametrize(("slug", "title"), COVER_TITLES.items())
@@ -248,7 +253,7 @@ def test_cover_titles_break_between_words(built_all, slug: str, title: str) -> N
             "lumen",
             ["Five roles, each one a step up", "Beyond partner", "ending as Studio Product Lead or"],
         ),
-        ("bergwerk", ["Fünf Rollen, von Produktmanager:in bis Chief Product Officer", "Fünf Rollen, jede ein Schritt"]),
+        ("bergwerk", ["Fünf Rollen von Produktmanager:in bis Chief Product Officer", "Fünf Rollen, jede mit mehr"]),
     ],
 )
 def test_each_example_guide_counts_and_names_its_own_ladder(built_all, slug: str, sentences: list[str]) -> None:

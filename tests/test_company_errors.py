@@ -119,9 +119,12 @@ BAD = [
     ),
     (
         "unknown locale",
-        "name: X\nlocale: fr\n",
+        "name: X\nlocale: nl\n",
         {},
-        ["company.yaml:2:1: locale: unknown locale `fr` (available: de, en)"],
+        [
+            "company.yaml:2:1: locale: unknown locale `nl` (available: de, en, es, fr); to add it, put its "
+            "translations in translations/nl.po in the company folder"
+        ],
     ),
     (
         "extra role clashes",

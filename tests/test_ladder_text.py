@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from guide.cli import main
 from guide.errors import UserError
 from guide.load import load_content
+from guide.locale import labels
 from guide.onboard import read_roster
 from guide.pipeline import prepare_company
 from guide.render_html import render_backs, render_cards, render_guide, render_packets
@@ -84,7 +85,7 @@ def read_roster_for(content):
 
 
 def _count_word(count: int) -> str:
-    return number_word(count, "en")
+    return number_word(count, labels("en"))
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -148,11 +149,15 @@ def test_explicit_next_steps_still_win(tmp_path: Path) -> None:
 
 
 def test_in_sentence_forms_follow_the_language() -> None:
-    assert noun("Associate Product Manager", "en") == "associate product manager"
-    assert noun("VP of Product", "en") == "VP of product"
-    assert noun("Product Manager II", "en") == "product manager II"
-    assert noun("Leitung Produktmanagement", "de") == "Leitung Produktmanagement"
-    assert (number_word(6, "en"), number_word(5, "de"), number_word(40, "en")) == ("six", "fünf", "40")
+    assert noun("Associate Product Manager", labels("en")) == "associate product manager"
+    assert noun("VP of Product", labels("en")) == "VP of product"
+    assert noun("Product Manager II", labels("en")) == "product manager II"
+    assert noun("Leitung Produktmanagement", labels("de")) == "Leitung Produktmanagement"
+    assert (number_word(6, labels("en")), number_word(5, labels("de")), number_word(40, labels("en"))) == (
+        "six",
+        "fünf",
+        "40",
+    )
 
 
 REFERENCE_ERRORS = [
