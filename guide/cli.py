@@ -424,6 +424,7 @@ def translate_export(locale: str, company: str | None, output: Path | None, cont
 def translate_import(file: Path, company: str | None, dry_run: bool, content_dir: Path | None) -> None:
     """Check a translated PO file and store its translations (nothing is written if any entry is wrong)."""
     from .catalogs import import_catalog
+    from .errors import display_path
     from .plan import BuildOptions, content_dir_for, resolve_company
 
     options = BuildOptions(content_dir=content_dir)
@@ -432,7 +433,8 @@ def translate_import(file: Path, company: str | None, dry_run: bool, content_dir
     print_problems(warnings=result.warnings)
     verb = "would change" if dry_run else "changed"
     for store, contexts in result.changed.items():
-        click.echo(f"{verb} {len(contexts)} translation{'s' * (len(contexts) != 1)} in {store}")
+        plural = "s" * (len(contexts) != 1)
+        click.echo(f"{verb} {len(contexts)} translation{plural} in {display_path(store)}")
     if not result.changed:
         click.echo(f"{result.locale}: nothing to change")
 

@@ -34,7 +34,7 @@ class Problem:
     def __str__(self) -> str:
         where = ""
         if self.path is not None:
-            where = str(_display_path(self.path))
+            where = str(display_path(self.path))
             if self.line is not None:
                 where += f":{self.line}"
                 if self.column is not None:
@@ -44,7 +44,7 @@ class Problem:
         return f"{where}{field}{self.message}"
 
 
-def _display_path(path: Path) -> Path:
+def display_path(path: Path) -> Path:
     """Show paths relative to the working folder when they are inside it."""
     absolute = Path(os.path.abspath(path))  # not resolved: a link is shown as the link, not where it points
     try:
