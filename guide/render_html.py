@@ -28,7 +28,7 @@ from .colors import tint
 from .diagrams import ladder_groups, ladder_svg, trunk_roles
 from .errors import Problem, UserError
 from .files import decode_text, read_inside
-from .locale import labels
+from .locale import language
 from .models import MAIN_TRACK, Content, Role, Target
 from .paper import PAPERS
 from .plan import PLAIN, Finish
@@ -144,14 +144,24 @@ def _rich(context: Any, text: str) -> Markup:
     return _marked(str(rich(str(text), lang, quotes)), foreign)
 
 
-def _labels(target: Target) -> dict[str, str]:
-    """The target's labels, typeset in its language (apostrophes, quotes); the settings among them as they are."""
-    words = labels(target.locale, target.company_dir)
+def _labels(target: Target) -> tuple[dict[str, str], frozenset[str]]:
+    """The target's labels, typeset in its language (apostrophes, quotes), and those still in English.
+
+    The settings among them are kept as they are; a label printed in English
+    is marked so by the `typeset` filter, like content text.
+    """
+    words, coverage = language(target.locale, target.company_dir)
     quotes = words.get("quotes")
-    return {name: text if name in SETTINGS else typeset(text, target.locale, quotes) for name, text in words.items()}
+    typeset_words = {
+        name: text if name in SETTINGS else typeset(text, target.locale, quotes) for name, text in words.items()
+    }
+    english = frozenset(
+        typeset_words[source.key[1]] for source in coverage.stale + coverage.missing if source.key[1] not in SETTINGS
+    )
+    return typeset_words, english
 
 
-SETTINGS = {"numbers", "nouns_keep_capitals", "quotes"}
+SETTINGS = {"numbers", "nouns_keep_capitals", "quotes", "keywords"}
 
 
 def long_date(value: dt.date, locale: str) -> str:
@@ -335,6 +345,7 @@ def _context(content: Content, target: Target, ladder_height: float) -> dict[str
     sections = [section.model_dump(mode="json") for section in content.sections]
     guide = content.guide.model_dump(mode="json", by_alias=False)
     guide["date"] = long_date(content.guide.date, target.locale)
+    words, english_labels = _labels(target)
     return {
         "created": created(content),
         "guide": guide,
@@ -353,9 +364,9 @@ def _context(content: Content, target: Target, ladder_height: float) -> dict[str
             "font": brand.font.family,
             "url": brand.url,
         },
-        "labels": _labels(target),
+        "labels": words,
         "lang": target.locale,
-        "untranslated": content.untranslated,
+        "untranslated": content.untranslated | english_labels,
         "paper": target.paper,
         "logo": data_uri(brand.logo, target.company_dir or brand.logo.parent) if brand.logo else None,
         "company_css": [path.as_uri() for path in target.stylesheets],

@@ -247,6 +247,7 @@ def test_a_company_brings_its_own_language_and_translates_its_own_text(tmp_path)
     assert "Productmanager" in html and "Er is geen vaste ladder in productmanagement." in html
     assert "Six roles from" in html  # English text not translated yet counts in English
     assert '<span lang="en">The Product Manager Career Path</span>' in html  # untranslated: marked English
+    assert '<h2><span lang="en">Responsibilities</span></h2>' in html  # a label too
     result = runner.invoke(main, ["validate", "--company", str(folder), "--strict"])
     assert result.exit_code == 1 and "nl: 6 of" in result.output
 
