@@ -511,7 +511,9 @@ def test_roster_edge_cases(tmp_path: Path) -> None:
 
 
 def test_ctrl_c_exits_130_and_leaves_no_temporary_files(project: Path, small_content: Path) -> None:
-    make_company(project, "acme", "name: Acme\n")
+    # Enough targets that the build is still running when Ctrl-C comes, however fast the machine.
+    for slug in ("acme", "beta", "gamma", "delta", "epsilon", "zeta"):
+        make_company(project, slug, f"name: {slug.title()}\n")
     process = subprocess.Popen(
         [CAREERGUIDE, "build", "--all", "--force", "-j", "2", "--out", "out", "--content", str(small_content)],
         cwd=project,
