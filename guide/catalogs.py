@@ -27,6 +27,7 @@ from .translate import (
     MAX_CATALOG_BYTES,
     SOURCE_LOCALE,
     TRANSLATIONS,
+    Catalog,
     Coverage,
     Lookup,
     Source,
@@ -140,14 +141,10 @@ def import_catalog(path: Path, content_dir: Path, company_dir: Path | None = Non
                 )
     if problems:
         raise UserError(problems)
-    # What the shipped catalogues already say: a company stores only what differs.
-    shipped = Lookup(
-        locale,
-        [
-            read_catalog(catalog_path(content_dir, locale), content_dir),
-            read_catalog(locales_dir() / f"{locale}.po", locales_dir()),
-        ],
-    )
+    # What the shipped catalogues already say (content and labels have different places): a company stores only
+    # what differs.
+    shipped_entries = {**content_lookup(locale, content_dir).entries, **label_lookup(locale).entries}
+    shipped = Lookup(locale, [Catalog(locale, shipped_entries)])
     stores: dict[Path, dict[str, Translation]] = {}
     for _, _, store in strings.rows:
         if store not in stores:
