@@ -8,6 +8,7 @@ and never relies on colour alone.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Sequence
 
@@ -76,27 +77,21 @@ def ladder_svg(
     track_gap = 18.0  # between the trunk and a track, and between tracks
     step_width = (width - gap * (count - len(groups)) - track_gap * (len(groups) - 1)) / count
     names = [role.title if use_title else role.label for role in roles]
-    # Labels wrap to the step's width at whole words; a word too long for it
-    # makes every label smaller, down to a floor. Below the floor (many
-    # roles, or very long words) the steps carry their numbers only and the
-    # names are set in a legend under the staircase: never cut, never dropped.
+    # Each label wraps to its step's width at whole words, a short word kept
+    # with its neighbour ("Director of" / "Product" never; "Manager II" whole).
+    # Only a label with a word too long for the step is set smaller, down to a
+    # floor. Below the floor (many roles, or very long words) the steps carry
+    # their numbers only and the names are set in a legend under the
+    # staircase: never cut, never dropped.
     room = step_width - 14
-    longest = max(len(word) for name in names for word in name.split())
-    size = min(LABEL_SIZE, room / (longest * CHAR_WIDTH))
-    legend = size < LABEL_FLOOR and not decorative
+    fitted = {role.id: _fit_label(name, room) for role, name in zip(roles, names, strict=True)}
+    legend = not decorative and any(size < LABEL_FLOOR for size, _ in fitted.values())
     number_size = min(22.0, (step_width - 8) / (len(str(count)) * 0.62))
-    labels: dict[str, list[str]] = {}
-    while not legend:
-        per_line = max(1, int(room / (size * CHAR_WIDTH)))
-        labels = {role.id: _wrap(name, per_line) for role, name in zip(roles, names, strict=True)}
-        # A short word left alone on a line ("Senior" / "PM") sets every label a little smaller.
-        if size * 0.92 < LABEL_FLOOR or not any(_orphaned(lines) for lines in labels.values()):
-            break
-        size *= 0.92
+    labels = {} if legend else {role_id: lines for role_id, (_, lines) in fitted.items()}
+    sizes = {role_id: size for role_id, (size, _) in fitted.items()}
     # The lowest step holds its number and its longest label; the steps rise
     # by at least a visible amount above it.
-    line = size * 1.15
-    needed = 22 + number_size + line * max((len(lines) for lines in labels.values()), default=0)
+    needed = 22 + number_size + max((sizes[key] * 1.15 * len(lines) for key, lines in labels.items()), default=0)
     legend_rows, legend_height, legend_size = _legend(roles, names, width) if legend else ([], 0.0, LEGEND_SIZE)
     # Track names sit above their group's first step, wrapped to the group's width.
     track_size = min(LABEL_SIZE, 10.0)
@@ -154,9 +149,10 @@ def ladder_svg(
             f'font-family="{family}" font-size="{round(number_size, 1):g}" font-weight="700" fill="{number_ink}">'
             f"{role.rank}</text>"
         )
+        size = sizes[role.id]
         for line_index, text_line in enumerate(labels.get(role.id, ())):
             parts.append(
-                f'<text x="{x + 8:.1f}" y="{y + 14 + number_size + line * (line_index + 1):.1f}" '
+                f'<text x="{x + 8:.1f}" y="{y + 14 + number_size + size * 1.15 * (line_index + 1):.1f}" '
                 f'font-family="{family}" font-size="{size:.1f}" font-weight="{700 if active else 400}" '
                 f'fill="{ink}">{escape(text_line)}</text>'
             )
@@ -168,6 +164,46 @@ def ladder_svg(
         )
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def _fit_label(name: str, room: float) -> tuple[float, list[str]]:
+    """A label's type size and lines: as large as its longest unbreakable part allows, at most `LABEL_SIZE`.
+
+    Short words are bound to their neighbour with no-break spaces when the
+    bound pair still fits at the floor; a label whose lines leave a short
+    word alone is set a step smaller while that mends it.
+    """
+    bound = bind_short_words(name)
+    if _size_for(bound, room) < LABEL_FLOOR:
+        bound = name
+    size = _size_for(bound, room)
+    lines = _wrap(bound, max(1, int(room / (size * CHAR_WIDTH))))
+    while _orphaned(lines) and size * 0.92 >= LABEL_FLOOR:
+        size *= 0.92
+        lines = _wrap(bound, max(1, int(room / (size * CHAR_WIDTH))))
+    return size, lines
+
+
+def _size_for(label: str, room: float) -> float:
+    longest = max((len(word) for word in label.split(" ")), default=1)
+    return min(LABEL_SIZE, room / (max(longest, 1) * CHAR_WIDTH))
+
+
+_SHORT = re.compile(r"(?<![\w\u00a0])(\w{1,3}) (?=\w)")  # "of ", "de ", "der ", "y "
+_NUMERAL = re.compile(r" (?=(?:[IVX]{1,4}|\d{1,2})\b)")  # " II", " 3"
+
+
+def bind_short_words(label: str) -> str:
+    """`label` with no-break spaces after short lower-case words and before level numerals.
+
+    "Director of Product" breaks as "Director" / "of Product", "Product
+    Manager II" keeps "Manager II" together.
+    """
+    label = _SHORT.sub(lambda match: match.group(1) + NBSP if match.group(1).islower() else match.group(0), label)
+    return _NUMERAL.sub(NBSP, label)
+
+
+NBSP = "\u00a0"
 
 
 def _group_width(groups: Sequence[Group], first: str, step_width: float, gap: float) -> float:

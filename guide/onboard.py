@@ -319,14 +319,16 @@ def build_packets(
     from pypdf.generic import NameObject, TextStringObject
 
     from .locale import labels
-    from .render_html import render_guide, render_packets
+    from .outputs.job import Job
+    from .plan import BuildOptions
+    from .render_html import render_packets
     from .render_pdf import Renderer, page_ranges, pdf_bytes
     from .write import write_atomic
 
     content, target = prepared.content, prepared.target
     renderer = Renderer()
     if guide_pdf is None:
-        guide_pdf = pdf_bytes(renderer.render(render_guide(content, target)))
+        guide_pdf = Job(content, target, BuildOptions(), lambda: renderer).guide_pdf
     guide_reader = PdfReader(io.BytesIO(guide_pdf))
     personal = renderer.render(render_packets(content, target, hires))
     ranges = list(page_ranges(personal, "hire-", [str(i) for i in range(len(hires))], "packet.html").values())

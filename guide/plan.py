@@ -284,6 +284,20 @@ def output_options(options: BuildOptions) -> dict:
     }
 
 
+@cache
+def code_digest() -> str:
+    """A digest of careerguide's own Python source, as this process loaded it.
+
+    The version number alone would let an edited checkout (an editable
+    install) skip rebuilding outputs that the edit changes.
+    """
+    package = Path(__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def _plain(value):
     return asdict(value) if is_dataclass(value) else value
 
@@ -298,6 +312,7 @@ def input_digest(spec: TargetSpec, options: BuildOptions, cache: dict[Path, str]
     cache = {} if cache is None else cache
     parts = {
         "tool": __version__,
+        "code": code_digest(),
         "libraries": library_versions(),
         "content": tree_digest(spec.content_dir(options).resolve(), cache),
         "templates": tree_digest(templates_dir(), cache),
@@ -388,6 +403,7 @@ def manifest_for(digest: str, target_dir: Path, outputs: dict[Path, bytes], page
     """The manifest of a target about to be written: its inputs' digest and a fact sheet per output."""
     return {
         "tool": __version__,
+        "code": code_digest(),
         "libraries": library_versions(),
         "inputs": digest,
         "outputs": {

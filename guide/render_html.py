@@ -299,25 +299,36 @@ def _role_data(role: Role, content: Content, track_names: dict[str, str | None],
     return data
 
 
-MATRIX_COLUMNS = 7  # role columns a landscape page holds at a readable size
+MATRIX_COLUMNS = 6  # role columns a landscape page holds with 9 pt text
 
 
 def _matrices(content: Content, roles: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The competency matrix: one table, or when a forked ladder has too many roles for one page, one per track.
+    """The competency matrix as tables of at most `MATRIX_COLUMNS` roles, each on a landscape page.
 
-    Each track's table reads from the first level up: the main track's roles
-    up to where the track branches off, then the track's own.
+    A forked ladder with too many roles for one page gets one table per
+    track, reading from the first level up: the main track's roles up to
+    where the track branches off, then the track's own. A table still too
+    wide is split into pages of equal width (a spread for two), each with
+    the competency names again; `part` and `parts` number them.
     """
     if len(roles) <= MATRIX_COLUMNS or len(content.tracks) == 1:
-        return [{"track": None, "roles": roles}]
-    by_id = {role["id"]: role for role in roles}
+        groups = [(None, roles)]
+    else:
+        by_id = {role["id"]: role for role in roles}
+        groups = []
+        for track in content.tracks:
+            own = [role for role in content.roles if role.track == track.id]
+            fork = content.role(track.branches_from) if track.branches_from else None
+            below = [role for role in content.roles if fork and role.track == MAIN_TRACK and role.level <= fork.level]
+            names = {by_id[role.id]["track"] for role in own} - {None}
+            groups.append((next(iter(names), None), [by_id[role.id] for role in below + own]))
     tables = []
-    for track in content.tracks:
-        own = [role for role in content.roles if role.track == track.id]
-        fork = content.role(track.branches_from) if track.branches_from else None
-        below = [role for role in content.roles if fork and role.track == MAIN_TRACK and role.level <= fork.level]
-        names = {by_id[role.id]["track"] for role in own} - {None}
-        tables.append({"track": next(iter(names), None), "roles": [by_id[role.id] for role in below + own]})
+    for track, columns in groups:
+        parts = -(-len(columns) // MATRIX_COLUMNS)
+        width = -(-len(columns) // parts)
+        for index in range(parts):
+            chunk = columns[index * width : (index + 1) * width]
+            tables.append({"track": track, "roles": chunk, "part": index + 1, "parts": parts})
     return tables
 
 

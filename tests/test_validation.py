@@ -81,7 +81,9 @@ def test_cross_file_rules(content_copy: Path) -> None:
         "next_steps:\n  - role: senior-product-manager2\n\ncompetencies:\n",
     )
     _edit(
-        content_copy / "roles" / "associate-product-manager.yaml", "  strategy: Understands", "  strategyy: Understands"
+        content_copy / "roles" / "associate-product-manager.yaml",
+        '  strategy: "**Understands',
+        '  strategyy: "**Understands',
     )
     problems = "\n".join(_problems(content_copy))
     assert "level: level 4 is also used by director-of-product" in problems

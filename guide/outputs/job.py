@@ -62,12 +62,27 @@ class Job:
     # -- the guide
 
     @cached_property
+    def _guide(self) -> tuple[HtmlDocument, Document]:
+        """The guide's HTML and layout, with the breaks that keep its pages filled (see `balance`)."""
+        from ..balance import balance
+
+        passes: list[list[Problem]] = []
+
+        def layout(html: HtmlDocument) -> Document:
+            passes.append([])
+            return self._renderer().render(html, passes[-1], self._images)
+
+        balanced = balance(render_guide(self.content, self.target, self.finish), layout)
+        self.warnings.extend(passes[-1])  # each pass reports the same; keep the last
+        return balanced
+
+    @property
     def guide_html(self) -> HtmlDocument:
-        return render_guide(self.content, self.target, self.finish)
+        return self._guide[0]
 
     @cached_property
     def guide_pdf(self) -> bytes:
-        return self.pdf(self.layout(self.guide_html))
+        return self.pdf(self._guide[1])
 
     # -- the cards
 
