@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from html import escape
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -84,8 +85,9 @@ def _element_id(box) -> str | None:
 
 
 def sparse_pages(pages: list[Page]) -> list[Page]:
-    """The pages more than two-thirds empty that are not allowed to be."""
-    return [page for page in pages[:-1] if not page.exempt and page.sections and page.fill < MOSTLY_EMPTY]
+    """The pages more than two-thirds empty that are not allowed to be (the last page of text may be)."""
+    last = max((page.index for page in pages if not page.exempt), default=-1)
+    return [page for page in pages[:last] if not page.exempt and page.sections and page.fill < MOSTLY_EMPTY]
 
 
 def balance(html: HtmlDocument, layout: Callable[[HtmlDocument], Document]) -> tuple[HtmlDocument, Document]:
@@ -121,6 +123,30 @@ def balance(html: HtmlDocument, layout: Callable[[HtmlDocument], Document]) -> t
 
 #: The rules each HTML document needed, by the document's SHA-256, for documents laid out again in this process.
 _NEEDED: dict[str, tuple[str, ...]] = {}
+
+
+NOTES_MARK = "<!-- notes pages -->"
+
+
+def pad_pages(
+    html: HtmlDocument, document: Document, layout: Callable[[HtmlDocument], Document], label: str, multiple: int = 4
+) -> tuple[HtmlDocument, Document]:
+    """Add ruled notes pages before the back cover until the page count is a multiple of `multiple`.
+
+    A booklet is printed on sheets folded in two, four pages to a sheet; the
+    pages that make up the count are pages for the reader's notes rather
+    than blank ones. They go where the template marks them (`NOTES_MARK`),
+    else at the end.
+    """
+    missing = -len(document.pages) % multiple
+    if not missing:
+        return html, document
+    lines = '<div class="rule"></div>' * 22
+    page = f'<section class="notes-page"><h2>{escape(label)}</h2>{lines}</section>\n'
+    text = html.html
+    where = text.index(NOTES_MARK) if NOTES_MARK in text else text.rindex("</body>")
+    padded = replace(html, html=text[:where] + page * missing + text[where:])
+    return padded, layout(padded)
 
 
 def _with_rules(html: HtmlDocument, rules: list[str]) -> HtmlDocument:

@@ -27,6 +27,7 @@ from .load import Loaded
 from .models import Target
 
 AA_TEXT = 4.5
+AA_GRAPHICS = 3.0  # WCAG 2.2, 1.4.11: graphics that carry meaning (the readiness ticks)
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 MAX_IMAGE_PIXELS = 25_000_000  # 5000 x 5000: far more than a logo needs at 300 dpi
 MAX_FONT_BYTES = 20 * 1024 * 1024
@@ -96,13 +97,19 @@ def check_brand(target: Target, loaded: Loaded) -> tuple[list[Problem], list[Pro
         ("colors.primary", "#FFFFFF", colors.primary, "white titles on the primary colour"),
         ("colors.primary", colors.primary, "#FFFFFF", "primary-coloured headings on white paper"),
     ]
-    for field, foreground, background, what in pairs:
+    graphics = [
+        ("colors.accent", colors.accent, "#FFFFFF", "the accent-coloured readiness ticks on white paper"),
+    ]
+    for field, foreground, background, what, needed, kind in [
+        *((*pair, AA_TEXT, "text") for pair in pairs),
+        *((*pair, AA_GRAPHICS, "graphics that carry meaning") for pair in graphics),
+    ]:
         ratio = contrast(foreground, background)
-        if ratio < AA_TEXT:
+        if ratio < needed:
             warnings.append(
                 Problem.at(
                     where(*field.split(".")),
-                    f"contrast of {what} is {ratio:.1f}:1, below the {AA_TEXT}:1 that WCAG AA asks for text",
+                    f"contrast of {what} is {ratio:.1f}:1, below the {needed:g}:1 that WCAG AA asks for {kind}",
                     f"brand.{field}",
                 )
             )
@@ -113,6 +120,9 @@ def check_brand(target: Target, loaded: Loaded) -> tuple[list[Problem], list[Pro
         except ValueError as error:
             errors.append(Problem.at(where("logo"), str(error), "brand.logo"))
         else:
+            if not raster:
+                clipped = logo_overflow(brand.logo, root, brand)
+                warnings.extend(Problem.at(where("logo"), message, "brand.logo") for message in clipped)
             if raster:
                 printed_mm = min(LOGO_BOX_MM[1], LOGO_BOX_MM[0] * height / width)
                 dpi = height / (printed_mm / 25.4)
@@ -212,6 +222,83 @@ def _svg_size(data: bytes) -> tuple[float, float, bool]:
     if len(numbers) != 4 or not all(math.isfinite(n) for n in numbers) or numbers[2] <= 0 or numbers[3] <= 0:
         raise ValueError(f"the SVG logo's viewBox must be four numbers with a positive width and height, not `{box}`")
     return numbers[2], numbers[3], False
+
+
+def logo_overflow(path: Path, root: Path, brand) -> list[str]:
+    """What of an SVG logo's text runs past its viewBox, which clips it ("Lumen STUDI").
+
+    Each `<text>` is measured with the font it will be set in (the brand's
+    own font files for the brand's family, else what fontconfig picks for
+    the family named), letter-spacing included.
+    """
+    data = _read_asset(path, root, MAX_IMAGE_BYTES)
+    svg = ET.fromstring(data)
+    left, _, width, _ = _view_box(svg)
+    found = []
+    for element in svg.iter():
+        if not element.tag.endswith("}text") and element.tag != "text":
+            continue
+        text = "".join(element.itertext()).strip()
+        try:
+            x, size = float(element.get("x", "0")), _length(element.get("font-size", "16"))
+            spacing = float(re.sub(r"(px)$", "", element.get("letter-spacing", "0")) or 0)
+        except ValueError:
+            continue
+        family = element.get("font-family", brand.font.family).split(",")[0].strip().strip("'\"")
+        weight, style = element.get("font-weight", "400"), element.get("font-style", "normal")
+        font = _measuring_font(family, weight, style, brand, root)
+        if font is None or not text:
+            continue
+        anchor = element.get("text-anchor", "start")
+        advance = font.font_variant(size=max(1, round(size * 10))).getlength(text) / 10 + spacing * len(text)
+        start = x - advance * {"middle": 0.5, "end": 1.0}.get(anchor, 0.0)
+        over = max(start + advance - (left + width), left - start)
+        if over > 0.5:
+            found.append(
+                f'the logo\'s text "{text}" runs about {over:.0f} units past the edge of its viewBox '
+                f'("{svg.get("viewBox")}") and is cut off there; widen the viewBox, or outline the text'
+            )
+    return found
+
+
+def _view_box(svg) -> tuple[float, float, float, float]:
+    box = svg.get("viewBox")
+    if box is None:
+        return 0.0, 0.0, *_svg_size(ET.tostring(svg))[:2]
+    left, top, width, height = (float(part) for part in box.replace(",", " ").split())
+    return left, top, width, height
+
+
+def _measuring_font(family: str, weight: str, style: str, brand, root: Path):
+    """A Pillow font for measuring text set in `family`, or None when none can be found."""
+    from PIL import ImageFont
+
+    bold = weight in ("bold", "bolder") or (weight.isdigit() and int(weight) >= 600)
+    italic = style in ("italic", "oblique")
+    if family == brand.font.family and brand.font_files:
+        faces = []
+        for file in brand.font_files:
+            face = read_font(file, root)
+            faces.append(((face.weight >= 600) != bold, face.italic != italic, file))
+        path = min(faces)[2]
+    else:
+        path = _fontconfig_file(family, bold, italic)
+    try:
+        return ImageFont.truetype(str(path), 100) if path else None
+    except OSError:
+        return None
+
+
+@lru_cache(maxsize=64)
+def _fontconfig_file(family: str, bold: bool, italic: bool) -> str | None:
+    import subprocess
+
+    pattern = f"{family}:weight={200 if bold else 80}:slant={100 if italic else 0}"
+    try:
+        found = subprocess.run(["fc-match", "-f", "%{file}", pattern], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return found.stdout.strip() or None
 
 
 def _length(text: str) -> float:

@@ -113,10 +113,23 @@ def _out_option(help_text: str):
 @click.option("--print-ready", is_flag=True, help="3 mm bleed and crop marks on every page, for a print shop.")
 @click.option(
     "--cards-per-sheet",
-    type=click.Choice(["1", "2", "4"]),
+    type=click.Choice(["1", "2", "4", "8"]),
     default="1",
     show_default=True,
-    help="Cards on each sheet of role-cards.pdf, with cut marks, for cutting at the office.",
+    help="Cards on each sheet of role-cards.pdf, with cut marks: page-size cards are shrunk to fit; "
+    "cards of a real size (--card-size) stay full size, with bleed into the gutters.",
+)
+@click.option(
+    "--card-size",
+    type=click.Choice(["page", "a6", "a5", "4x6", "5x7"], case_sensitive=False),
+    default=None,
+    help="The cards' size [default: cards.size in company.yaml, else page: the guide's paper].",
+)
+@click.option(
+    "--sheet",
+    type=click.Choice(["a4", "letter", "a3"], case_sensitive=False),
+    default=None,
+    help="The sheet the deck is imposed on with --cards-per-sheet [default: the guide's paper].",
 )
 @click.option("--card-backs", is_flag=True, help="Add a back to every card (logo, role, QR code), for duplex printing.")
 @click.option(
@@ -126,6 +139,12 @@ def _out_option(help_text: str):
     help="Write PDF/UA-1 (accessibility) or PDF/A-3b (archiving) files.",
 )
 @click.option("--png", is_flag=True, help="Also write PNG previews of the cover and of every card.")
+@click.option(
+    "--booklet",
+    is_flag=True,
+    help="Lay the guide out for a printed, folded booklet: each role on a spread (from a left-hand page), "
+    "notes pages up to a multiple of four pages, a back cover.",
+)
 @click.option(
     "--jobs",
     "-j",
@@ -154,9 +173,12 @@ def build(
     strict: bool,
     print_ready: bool,
     cards_per_sheet: str,
+    card_size: str | None,
+    sheet: str | None,
     card_backs: bool,
     pdf_variant: str | None,
     png: bool,
+    booklet: bool,
     jobs: int | None,
     force: bool,
     shard: str,
@@ -192,6 +214,9 @@ def build(
             card_backs=card_backs,
             pdf_variant=pdf_variant,
             png=png,
+            booklet=booklet,
+            card_size=card_size.lower() if card_size else None,
+            sheet=sheet.lower() if sheet else None,
         ),
         jobs=jobs or os.cpu_count() or 1,
         force=force,

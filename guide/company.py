@@ -134,6 +134,7 @@ def company_target(company: Company) -> Target:
             url=settings.brand.url,
         ),
         paper=settings.paper,
+        cards=settings.cards,
         locale=settings.locale,
         company_dir=folder,
         stylesheets=tuple(sorted((folder / "styles").glob("*.css"))),

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, create_model, model_validator
 
-from .paper import PaperName
+from .paper import CardSize, PaperName
 
 # Limits that no real guide comes near, so that a hostile or broken file
 # fails with a clear message instead of making a 5,000-page PDF.
@@ -207,6 +207,19 @@ class CompanyBrand(Strict):
     url: Url | None = Field(None, description="The company's careers or intranet page (https://...).")
 
 
+class CardSettings(Strict):
+    size: CardSize = Field(
+        "page",
+        description="The cards' size: page (the guide's paper), a6, a5, 4x6 or 5x7 (inches). Cards at a real size "
+        "are designed for it, and `--cards-per-sheet` puts several on a sheet at full size.",
+    )
+    link: Url | None = Field(
+        None,
+        description="Where each card back's QR code leads: a web address in which {role} stands for the role id "
+        "(default: brand.url with #role-{role}).",
+    )
+
+
 class Contact(Strict):
     name: Text
     role: Text | None = None
@@ -256,6 +269,7 @@ class Target(Strict):
     slug: str
     brand: Brand = Brand()
     paper: PaperName = "a4"
+    cards: CardSettings = CardSettings()
     locale: str = "en"
     company_dir: Path | None = None
     stylesheets: tuple[Path, ...] = ()
@@ -350,7 +364,8 @@ class CompanyFile(Strict):
 
     name: Text = Field(description="The company's name, as it appears on every page.")
     brand: CompanyBrand = CompanyBrand()
-    paper: PaperName = Field("a4", description="Page size of the guide and the cards.")
+    paper: PaperName = Field("a4", description="Page size of the guide (and of the cards, unless cards.size says).")
+    cards: CardSettings = Field(CardSettings(), description="The role cards' size and where their QR codes lead.")
     locale: str = Field(
         "en",
         description="Language of the guide: its text, labels, dates, quotes and hyphenation (en, de, fr, es, or a "

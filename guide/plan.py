@@ -42,6 +42,9 @@ class Finish:
     card_backs: bool = False  # a back for every card: logo, role, QR code to the company URL
     pdf_variant: str | None = None  # "pdf/ua-1" or "pdf/a-3b"
     png: bool = False  # PNG previews of the cover and every card
+    booklet: bool = False  # roles open on a left-hand page, notes pages to a multiple of 4, a back cover
+    card_size: str | None = None  # page, a6, a5, 4x6, 5x7; None: the company's cards.size
+    sheet: str | None = None  # a4, letter, a3: what the deck is imposed on; None: the guide's paper
 
 
 PLAIN = Finish()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import traceback
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ from .errors import Problem, UserError
 from .files import decode_text, read_inside
 from .locale import language
 from .models import MAIN_TRACK, Content, Role, Target
-from .paper import PAPERS
+from .paper import CARD_SIZES, PAPERS, Paper
 from .plan import PLAIN, Finish
 from .resources import styles_dir, templates_dir
 from .sanitise import rich
@@ -42,6 +43,11 @@ SLUG_MM = 10  # the sheet reaches this far past the trim edge: bleed, then the c
 # Cards that do not fit at full size are set smaller in these steps, largest
 # first; a card that still does not fit at the last step fails the build.
 CARD_SCALES = (1.0, 0.94, 0.88, 0.82)
+# How many of a role's items a card shows: on a page, A5 or 5x7 in, and on an A6 or 4x6 in card.
+# A card back's self-check lists at most `self_check` of the criteria.
+CARD_CAPS = {"responsibilities": 4, "ready_for_next": 5, "skills": None, "self_check": 8}
+MEDIUM_CARD_CAPS = {**CARD_CAPS, "self_check": 6}
+SMALL_CARD_CAPS = {"responsibilities": 3, "ready_for_next": 3, "skills": 4, "self_check": 4}
 
 
 @dataclass(frozen=True)
@@ -441,10 +447,95 @@ def _template_frame(error: BaseException, theme: Target) -> tuple[Path | None, i
     return folder, None
 
 
+def card_paper(target: Target, finish: Finish | None = None) -> Paper | None:
+    """The cards' real size, or None for cards the size of the guide's paper."""
+    name = (finish.card_size if finish is not None else None) or target.cards.size
+    return None if name == "page" else CARD_SIZES[name]
+
+
+def card_scale(target: Target, finish: Finish | None = None) -> float:
+    """A card's size against a full A4 card: 1 for page-size cards, 0.5 for A6."""
+    paper = card_paper(target, finish)
+    return 1.0 if paper is None else min(paper.width_mm / 210, paper.height_mm / 297)
+
+
+def card_caps(target: Target, finish: Finish | None = None) -> dict[str, int | None]:
+    """How many of each list a card shows at its size."""
+    scale = card_scale(target, finish)
+    return CARD_CAPS if scale == 1 else MEDIUM_CARD_CAPS if scale >= 0.55 else SMALL_CARD_CAPS
+
+
+def card_page_css(target: Target, finish: Finish | None = None) -> Markup:
+    """Page size, margins and `--card` scale for cards of a real size ('' for page-size cards).
+
+    A real-size card always carries 3 mm of bleed (its single PDF is
+    cropped to the card; imposition uses the bleed to run colour into the
+    gutters); for a print shop (`print_ready`) it gets crop marks as well.
+    """
+    paper = card_paper(target, finish)
+    if paper is None:
+        return Markup("")
+    factor = card_scale(target, finish)
+    top, side, bottom = (max(6.0, round(value * factor, 1)) for value in (12, 14, 16))
+    print_ready = finish is not None and finish.print_ready
+    sheet = f"bleed: {SLUG_MM if print_ready else BLEED_MM}mm;{' marks: crop;' if print_ready else ''}"
+    return Markup(
+        f"\n:root {{ --card: {factor:.3f}; --card-top: {top}mm; --card-side: {side}mm; --card-bottom: {bottom}mm; "
+        f"--page-width: {paper.width_mm}mm; --page-height: {paper.height_mm}mm; --bleed: {BLEED_MM}mm; }}\n"
+        f"@page card {{ size: {paper.css}; margin: {top}mm {side}mm {bottom}mm; {sheet} }}\n"
+        f"@page back {{ size: {paper.css}; {sheet} }}" + (SMALL_CARD_CSS if factor < 0.7 else "")
+        # A card narrower than A5 reads better in one column than in two of four words a line.
+    )
+
+
+# A card narrower than A5 reads better in one column than in two of four words a line, lists its
+# skills in a run-in line rather than as tags, and needs no footer (its band names the company and the level).
+# Its ladder would print its names below 8 pt: the band's "Level 2 of 6" says where the role stands.
+SMALL_CARD_CSS = """
+@page card { margin-bottom: 7mm; @bottom-left { content: none; } @bottom-right { content: none; } }
+.card-ladder { display: none; }
+.card-band { margin-bottom: 4mm; }
+.card-top { margin-bottom: 2mm; }
+.card-next { margin-bottom: 0; }
+.card h2 { padding-bottom: 1mm; margin-bottom: 2mm; }
+.card-summary, .card-col li { line-height: 1.25; }
+.card-columns { display: block; }
+.card-col + .card-col { margin-top: 2mm; }
+.card-skills h2 { display: inline; border: none; padding: 0; margin: 0 1.5mm 0 0; }
+.card-skills ul.chips { display: inline; }
+.card-skills ul.chips li { display: inline; border: none; padding: 0; font-weight: 400; line-height: 1.3; }
+.card-skills ul.chips li + li::before { content: " · "; color: var(--muted); }
+"""
+
+
+def role_link(target: Target, role_id: str) -> dict[str, Any] | None:
+    """Where a card's QR code leads: `cards.link` with the role id, else `brand.url` at the role's anchor."""
+    if target.cards.link:
+        url = target.cards.link.replace("{role}", role_id)
+    elif target.brand.url:
+        url = f"{target.brand.url.split('#')[0]}#role-{role_id}"
+    else:
+        return None
+    # Printed without its scheme, and breakable after "/", "." and "#" (zero-width spaces), never mid-word.
+    short = re.sub(r"([/.#])(?=.)", "\\1\u200b", url.split("://", 1)[-1])
+    return {"url": url, "short": short, "qr": qr_svg(url, target.brand.colors.text)}
+
+
+def qr_svg(url: str, color: str) -> Markup:
+    """A QR code for `url` as inline SVG, drawn in `color` (print it on white)."""
+    import segno
+
+    code = segno.make(url, error="m")
+    return Markup(code.svg_inline(scale=1, border=0, dark=color, omitsize=True))
+
+
 def render_guide(content: Content, target: Target, finish: Finish = PLAIN) -> HtmlDocument:
-    """The multi-page career guide."""
+    """The multi-page career guide; with `finish.booklet`, laid out for a folded booklet with a back cover."""
     css = _stylesheet(target, finish, "base", "guide")
-    html = _render(target, "guide.html", **_context(content, target, 84), css=css)
+    url = target.brand.url
+    latest = qr_svg(url, target.brand.colors.text) if finish.booklet and url else None
+    context = _context(content, target, 84)
+    html = _render(target, "guide.html", **context, css=css, booklet=finish.booklet, latest_qr=latest)
     return _document("career-guide", html, target)
 
 
@@ -468,21 +559,24 @@ def render_cards(
         for role in context["roles"]
         if wanted is None or role["id"] in wanted
     ]
-    html = _render(target, "cards.html", **context, css=_stylesheet(target, finish, "base", "cards"), cards=cards)
+    css = _stylesheet(target, finish, "base", "cards") + card_page_css(target, finish)
+    html = _render(target, "cards.html", **context, css=css, cards=cards, caps=card_caps(target, finish))
     name = only if isinstance(only, str) else "role-cards"
     return _document(name, html, target)
 
 
 def render_backs(content: Content, target: Target, finish: Finish = PLAIN) -> HtmlDocument:
-    """The back of every card, in ladder order: the logo, the role, and a QR code to the company's page."""
-    qr = None
-    if target.brand.url:
-        import segno
+    """The back of every card, in ladder order: the role's self-check, the logo, and a QR code to the role online.
 
-        code = segno.make(target.brand.url, error="m")
-        qr = Markup(code.svg_inline(scale=1, border=0, dark=target.brand.colors.text, omitsize=True))
-    css = _stylesheet(target, finish, "base", "cards")
-    html = _render(target, "card-backs.html", **_context(content, target, 72), css=css, qr=qr)
+    `links` maps each role id to its link (`url`, `short` to print, `qr`), or
+    None when the company has no `brand.url` or `cards.link`; `qr` is the
+    company's own page, for templates written before cards had role links.
+    """
+    qr = qr_svg(target.brand.url, target.brand.colors.text) if target.brand.url else None
+    css = _stylesheet(target, finish, "base", "cards") + card_page_css(target, finish)
+    links = {role.id: role_link(target, role.id) for role in content.roles}
+    context = _context(content, target, 72)
+    html = _render(target, "card-backs.html", **context, css=css, qr=qr, links=links, caps=card_caps(target, finish))
     return _document("card-backs", html, target)
 
 

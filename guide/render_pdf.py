@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from .errors import Problem, UserError
 from .plan import PLAIN, Finish
-from .render_html import CARD_SCALES, HtmlDocument, render_cards
+from .render_html import CARD_SCALES, HtmlDocument, card_paper, render_cards
 
 if TYPE_CHECKING:
     from weasyprint import Document
@@ -140,23 +140,30 @@ def check_harfbuzz_subset() -> None:
 
 
 def pdf_bytes(
-    document: Document, *, title: str | None = None, variant: str | None = None, bleed_mm: float = 0
+    document: Document,
+    *,
+    title: str | None = None,
+    variant: str | None = None,
+    bleed_mm: float = 0,
+    crop: bool = False,
 ) -> bytes:
     """Serialise a laid-out document (or a subset of its pages) to PDF bytes.
 
     Always tagged (for screen readers) and with a file identifier computed
     from the content, so the same input gives the same bytes. With
-    `bleed_mm`, each page's BleedBox is set to its TrimBox plus that much.
+    `bleed_mm`, each page's BleedBox is set to its TrimBox plus that much;
+    with `crop`, its CropBox to the TrimBox, so that viewers and printers
+    show the finished size while the bleed stays in the file.
     """
     if title is not None:
         document = document.copy(document.pages)
         document.metadata = _with_title(document.metadata, title)
-    finisher = _bleed_boxes(bleed_mm * 72 / 25.4) if bleed_mm else None
+    finisher = _bleed_boxes(bleed_mm * 72 / 25.4, crop) if bleed_mm else None
     with rare_collections():
         return document.write_pdf(pdf_tags=True, pdf_identifier=True, pdf_variant=variant, finisher=finisher)
 
 
-def _bleed_boxes(bleed: float):
+def _bleed_boxes(bleed: float, crop: bool = False):
     """A WeasyPrint finisher that sets every page's BleedBox `bleed` points outside its TrimBox.
 
     WeasyPrint puts the BleedBox between the TrimBox and the sheet's edge; we
@@ -170,6 +177,8 @@ def _bleed_boxes(bleed: float):
             if isinstance(obj, pydyf.Dictionary) and obj.get("Type") == "/Page" and "TrimBox" in obj:
                 left, bottom, right, top = obj["TrimBox"]
                 obj["BleedBox"] = pydyf.Array([left - bleed, bottom - bleed, right + bleed, top + bleed])
+                if crop:
+                    obj["CropBox"] = pydyf.Array([left, bottom, right, top])
 
     return finish
 
@@ -278,7 +287,8 @@ def fit_cards(
                     Problem(
                         f"the card for {content.role(role_id).title} does not fit on one page even with its type "
                         f"at {CARD_SCALES[-1]:.0%}: about {over:.0f} mm too long. Shorten its summary, "
-                        "responsibilities, skills or ready_for_next",
+                        "responsibilities, skills or ready_for_next"
+                        + (", or choose a larger card size" if card_paper(target, finish) else ""),
                         field=f"roles.{role_id}",
                     )
                 )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import CONTENT, make_company
+from conftest import CONTENT, ROOT, make_company
 from PIL import Image
 
 from guide.cli import main
@@ -283,3 +283,42 @@ def test_strict_fails_a_target_the_layout_warned_about(tmp_path: Path, monkeypat
     assert relaxed.exit_code == 0, relaxed.output
     assert "warning: role-cards: Ignored `colr: red`" in relaxed.output
     assert (tmp_path / "relaxed" / "sloppy" / "cards" / "product-manager.pdf").is_file()
+
+
+def test_a_pale_accent_draws_ticks_too_faint_to_read(tmp_path: Path, monkeypatch) -> None:
+    """The readiness ticks carry meaning: WCAG asks 3:1 for such graphics; a passing accent gets no warning."""
+    make_company(tmp_path, "faint", "name: Faint\nbrand:\n  colors:\n    accent: '#F2B8A0'\n")
+    make_company(tmp_path, "clear", "name: Clear\nbrand:\n  colors:\n    accent: '#C8553D'\n")
+    monkeypatch.chdir(tmp_path)
+    faint = CliRunner().invoke(main, ["validate", "--company", "faint", "--content", str(CONTENT)])
+    assert "brand.colors.accent: contrast of the accent-coloured readiness ticks" in faint.output
+    assert "below the 3:1 that WCAG AA asks for graphics that carry meaning" in faint.output
+    clear = CliRunner().invoke(main, ["validate", "--company", "clear", "--content", str(CONTENT)])
+    assert "warning" not in clear.output, clear.output
+
+
+def test_logo_text_that_runs_past_the_viewbox_is_a_warning(tmp_path: Path, monkeypatch) -> None:
+    """Measured with the real font: 'Acme Corporation' at 30 units does not fit a 120-unit viewBox; 'Acme' does."""
+    logo = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} 40"><text x="4" y="30" font-size="30" '
+    logo += 'font-family="Inter" letter-spacing="{s}">{text}</text></svg>'
+    make_company(
+        tmp_path,
+        "wide",
+        "name: Wide\nbrand:\n  logo: logo.svg\n",
+        {"logo.svg": logo.format(w=120, s=2, text="Acme Corp")},
+    )
+    make_company(
+        tmp_path, "fits", "name: Fits\nbrand:\n  logo: logo.svg\n", {"logo.svg": logo.format(w=120, s=0, text="Acme")}
+    )
+    monkeypatch.chdir(tmp_path)
+    wide = CliRunner().invoke(main, ["validate", "--company", "wide", "--content", str(CONTENT)])
+    assert wide.exit_code == 0
+    assert 'brand.logo: the logo\'s text "Acme Corp" runs about' in wide.output
+    assert 'past the edge of its viewBox ("0 0 120 40")' in wide.output
+    fits = CliRunner().invoke(main, ["validate", "--company", "fits", "--content", str(CONTENT)])
+    assert "warning" not in fits.output, fits.output
+    # The shipped example whose "STUDIO" was cut off now has room for it.
+    lumen = CliRunner().invoke(
+        main, ["validate", "--company", str(ROOT / "companies" / "lumen"), "--content", str(CONTENT)]
+    )
+    assert "warning" not in lumen.output, lumen.output

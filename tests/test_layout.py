@@ -148,3 +148,29 @@ def test_ladder_labels_keep_short_words_together_and_only_a_long_one_shrinks() -
     # Every word of every title is on its step, none cut.
     for role in roles:
         assert " ".join(texts[role.id]).split() == role.title.split()
+
+
+def test_a_booklet_has_roles_on_spreads_notes_to_a_multiple_of_four_and_a_back_cover(
+    tmp_path: Path, small_content: Path
+) -> None:
+    from guide.plan import Finish
+
+    make_company(tmp_path, "fold", "name: Fold & Co\nbrand:\n  url: https://fold.example/careers\n")
+    options = BuildOptions(
+        project=tmp_path, content_dir=small_content, companies=("fold",), finish=Finish(booklet=True)
+    )
+    (prepared,), _ = prepare(options)
+    job = Job(prepared.content, prepared.target, options, Renderer)
+    pdf = pdfium.PdfDocument(job.guide_pdf)
+    text = ["".join(pdf[index].get_textpage().get_text_range().split()) for index in range(len(pdf))]
+    assert len(pdf) % 4 == 0
+    for role in prepared.content.roles:
+        first = next(index for index, page in enumerate(text) if f"LEVEL{role.rank}OF" in page)
+        assert (first + 1) % 2 == 0, role.id  # an even page number: the left-hand page of a spread
+    assert "Notes" in text[-2]  # the pages that make up the count are for notes
+    assert "Fold&Co" in text[-1]
+    assert "Thelatestversionofthisguide" in text[-1] and "https://fold.example/careers" in text[-1]
+    # The back cover is in the primary colour to the edge, like the front.
+    image = pdf[len(pdf) - 1].render(scale=0.25).to_pil().convert("RGB")
+    assert image.getpixel((2, image.height - 3)) == image.getpixel((2, int(image.height * 0.8)))
+    assert image.getpixel((2, image.height - 3)) != (255, 255, 255)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from ..errors import Problem
 from ..models import Content, Target
 from ..plan import BuildOptions
-from ..render_html import BLEED_MM, HtmlDocument, render_backs, render_cards, render_guide
+from ..render_html import BLEED_MM, HtmlDocument, card_paper, render_backs, render_cards, render_guide
 
 if TYPE_CHECKING:
     from weasyprint import Document
@@ -52,19 +52,27 @@ class Job:
         """Lay out one HTML document, collecting its warnings for this target."""
         return self._renderer().render(html, self.warnings, self._images)
 
-    def pdf(self, document: Document, title: str | None = None, variant=_FINISH_VARIANT) -> bytes:
-        """PDF bytes of a laid-out document (or a copy of some of its pages), finished as the options ask."""
+    def pdf(self, document: Document, title: str | None = None, variant=_FINISH_VARIANT, card: bool = False) -> bytes:
+        """PDF bytes of a laid-out document (or a copy of some of its pages), finished as the options ask.
+
+        A `card` of a real size carries its bleed, cropped away (see `render_html.card_page_css`).
+        """
         from ..render_pdf import pdf_bytes
 
         variant = self.finish.pdf_variant if variant is _FINISH_VARIANT else variant
-        return pdf_bytes(document, title=title, variant=variant, bleed_mm=BLEED_MM if self.finish.print_ready else 0)
+        if self.finish.print_ready:
+            return pdf_bytes(document, title=title, variant=variant, bleed_mm=BLEED_MM)
+        if card and card_paper(self.target, self.finish) is not None:
+            return pdf_bytes(document, title=title, variant=variant, bleed_mm=BLEED_MM, crop=True)
+        return pdf_bytes(document, title=title, variant=variant)
 
     # -- the guide
 
     @cached_property
     def _guide(self) -> tuple[HtmlDocument, Document]:
         """The guide's HTML and layout, with the breaks that keep its pages filled (see `balance`)."""
-        from ..balance import balance
+        from ..balance import balance, pad_pages
+        from ..locale import labels
 
         passes: list[list[Problem]] = []
 
@@ -73,6 +81,9 @@ class Job:
             return self._renderer().render(html, passes[-1], self._images)
 
         balanced = balance(render_guide(self.content, self.target, self.finish), layout)
+        if self.finish.booklet:
+            words = labels(self.target.locale, self.target.company_dir)
+            balanced = pad_pages(*balanced, layout, words["notes"])
         self.warnings.extend(passes[-1])  # each pass reports the same; keep the last
         return balanced
 
@@ -118,7 +129,7 @@ class Job:
         """One PDF per role (front, and back with `--card-backs`), by role id."""
         return {
             role.id: self.pdf(
-                self.cards.deck.copy(self.sides(index)), title=f"{role.title} · {self.content.guide.title}"
+                self.cards.deck.copy(self.sides(index)), title=f"{role.title} · {self.content.guide.title}", card=True
             )
             for index, role in enumerate(self.content.roles)
         }
