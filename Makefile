@@ -10,12 +10,13 @@ BIN         := $(VENV)/bin
 PYTHON      ?= python3
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # libharfbuzz-subset0: without it WeasyPrint subsets fonts ten times slower.
-# fonts-inter: the theme's typeface; fonts-dejavu-core and fonts-wqy-microhei: the fallbacks
-# for other scripts (Arabic, Hebrew, Cyrillic, Greek; Chinese, Japanese, Korean), for names on rosters.
+# fonts-inter: the theme's typeface; fonts-noto-core and fonts-noto-cjk: sans-serif fallbacks with a bold
+# for other scripts (Arabic, Hebrew, Devanagari, Thai...; Chinese, Japanese, Korean), for names on rosters;
+# fonts-dejavu-core: symbols and anything else.
 # fonts-lato, fonts-manrope: the northwind and bergwerk examples' brand fonts;
 # fonts-ebgaramond: copied into companies/lumen/fonts/ (an example of a company's own font files).
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 \
-                fontconfig fonts-inter fonts-dejavu-core fonts-wqy-microhei fonts-lato fonts-manrope fonts-ebgaramond
+                fontconfig fonts-inter fonts-dejavu-core fonts-noto-core fonts-noto-cjk fonts-lato fonts-manrope fonts-ebgaramond
 LUMEN_FONTS  := $(addprefix companies/lumen/fonts/,EBGaramond12-Regular.otf EBGaramond12-Italic.otf EBGaramond12-Bold.otf)
 
 .PHONY: build test setup system-deps lint previews clean

@@ -220,6 +220,14 @@ def font_faces(target: Target) -> str:
     return "\n".join(rules)
 
 
+# After the brand's font: the theme's, then one sans-serif per script with a bold weight (Noto), so that a
+# name on a roster in Arabic, Hebrew, Devanagari, Thai or Chinese is set like the Latin text around it.
+FALLBACK_FONTS = (
+    '"Inter", "Noto Sans Arabic", "Noto Sans Hebrew", "Noto Sans Devanagari", "Noto Sans Thai", '
+    '"Noto Sans CJK SC", "DejaVu Sans", sans-serif'
+)
+
+
 def brand_properties(target: Target, finish: Finish | None = None) -> str:
     """The `:root` custom properties and page sizes that carry the brand into the theme CSS.
 
@@ -236,7 +244,7 @@ def brand_properties(target: Target, finish: Finish | None = None) -> str:
         "--muted": tint(colors.text, 0.78),
         "--rule": tint(colors.primary, 0.30),
         "--tint": tint(colors.primary, 0.07),
-        "--font": f'{css_string(target.brand.font.family)}, "Inter", "DejaVu Sans", "WenQuanYi Micro Hei", sans-serif',
+        "--font": f"{css_string(target.brand.font.family)}, {FALLBACK_FONTS}",
         "--page-width": f"{paper.width_mm}mm",
         "--page-height": f"{paper.height_mm}mm",
         "--bleed": f"{bleed}mm",
@@ -499,11 +507,12 @@ SMALL_CARD_CSS = """
 .card-next { margin-bottom: 0; }
 .card h2 { padding-bottom: 1mm; margin-bottom: 2mm; }
 .card-summary, .card-col li { line-height: 1.25; }
-.card-columns { display: block; }
-.card-col + .card-col { margin-top: 2mm; }
+.card .card-columns, .card .card-col { display: block; width: auto; padding: 0; }
+.card .card-col + .card-col { margin-top: 2mm; padding: 0; }
 .card-skills h2 { display: inline; border: none; padding: 0; margin: 0 1.5mm 0 0; }
 .card-skills ul.chips { display: inline; }
-.card-skills ul.chips li { display: inline; border: none; padding: 0; font-weight: 400; line-height: 1.3; }
+.card-skills ul.chips { margin: 0; }
+.card-skills ul.chips li { display: inline; border: none; padding: 0; margin: 0; font-weight: 400; line-height: 1.3; }
 .card-skills ul.chips li + li::before { content: " · "; color: var(--muted); }
 """
 
@@ -584,7 +593,9 @@ def render_packets(content: Content, target: Target, hires: Sequence[Any]) -> Ht
     """The personal pages of every hire on a roster, in one document: a cover and their role.
 
     `hires` are `onboard.Hire`s; each reaches the template as a mapping with
-    its role's data under `role` and its start date as text.
+    its role's data under `role`, its start date as text and `name_size`
+    ("long", "longer" or None) for a name that needs smaller type.
+    `contacts` are the people the company's own pages list.
     """
     css = _stylesheet(target, PLAIN, "base", "cards")
     context = _context(content, target, 72)
@@ -592,6 +603,7 @@ def render_packets(content: Content, target: Target, hires: Sequence[Any]) -> Ht
     people = [
         {
             "name": hire.name,
+            "name_size": "longer" if len(hire.name) > 40 else "long" if len(hire.name) > 22 else None,
             "role": roles[hire.role_id],
             "start_date": long_date(hire.start_date, target.locale) if hire.start_date else None,
             "manager": hire.manager,
@@ -602,5 +614,6 @@ def render_packets(content: Content, target: Target, hires: Sequence[Any]) -> Ht
         for hire in hires
     ]
     limit = MAX_HTML_CHARS + HTML_CHARS_PER_HIRE * len(hires)
-    html = _render(target, "packet.html", limit, **context, css=css, hires=people)
+    contacts = [contact for section in context["sections"].values() for s in section for contact in s["contacts"]]
+    html = _render(target, "packet.html", limit, **context, css=css, hires=people, contacts=contacts)
     return _document("packets", html, target)

@@ -150,16 +150,101 @@ def test_single_cards_carry_their_back(print_shop: Path) -> None:
     assert "careers.northwind.example/product" in back
 
 
-def test_qr_code_is_drawn_from_the_company_url(print_shop: Path) -> None:
+def test_qr_code_leads_to_the_role_on_the_company_site(print_shop: Path) -> None:
+    """Each back's QR code is its own role's address (brand.url at the role's anchor), drawn in the PDF."""
     import segno
 
-    image = pdfium.PdfDocument(str(print_shop / "cards" / "product-manager.pdf"))[1].render(scale=1).to_pil()
-    grey = image.convert("L")
-    # The QR code sits in the lower part of the back, centred: count its dark modules' pixels.
-    box = grey.crop((image.width // 3, image.height * 2 // 3, image.width * 2 // 3, image.height - 40))
-    dark = sum(box.histogram()[:80])
-    modules = sum(row.count(1) for row in segno.make("https://careers.northwind.example/product", error="m").matrix)
-    assert dark > modules * 4  # every module is several pixels across at this size
+    from guide.pipeline import prepare
+    from guide.render_html import render_backs
+
+    (prepared,), _ = prepare(BuildOptions(content_dir=CONTENT, project=ROOT, companies=("northwind",)))
+    html = render_backs(prepared.content, prepared.target, Finish(card_backs=True)).html
+    codes = set()
+    for role in prepared.content.roles:
+        url = f"https://careers.northwind.example/product#role-{role.id}"
+        code = segno.make(url, error="m").svg_inline(scale=1, border=0, dark="#1A2B33", omitsize=True)
+        path = re.search(r' d="([^"]+)"', code).group(1)
+        assert path in html, role.id  # segno's drawing of this role's address
+        codes.add(path)
+    assert len(codes) == len(prepared.content.roles)
+    # The code is drawn: many dark modules in the back's lower right corner.
+    image = pdfium.PdfDocument(str(print_shop / "cards" / "product-manager.pdf"))[1].render(scale=2).to_pil()
+    box = image.convert("L").crop((image.width // 2, image.height * 3 // 4, image.width, image.height))
+    modules = sum(
+        row.count(1)
+        for row in segno.make("https://careers.northwind.example/product#role-product-manager", error="m").matrix
+    )
+    assert sum(box.histogram()[:80]) > modules * 12  # each module is several pixels across
+    back = " ".join(PdfReader(print_shop / "cards" / "product-manager.pdf").pages[1].extract_text().split())
+    assert "Where do you stand?" in back and "Not yet Sometimes Consistently" in back
+
+
+MM_PT = 72 / 25.4
+
+
+def _font_sizes(page) -> set[float]:
+    """The size of every font a page's text is set in, in points (read from its content stream)."""
+    data = page.get_contents().get_data().decode("latin-1")
+    assert "0.75 0 0 0.75 0 0 cm" in data  # the renderer draws in CSS pixels, three quarters of a point
+    return {round(float(size) * 0.75, 2) for size in re.findall(r"([\d.]+) Tf", data)}
+
+
+def test_a6_cards_are_a6_with_8_pt_type_and_impose_four_to_an_a3_sheet_with_bleed(tmp_path: Path) -> None:
+    out = _build(tmp_path, units=("cards", "deck"), card_size="a6", cards_per_sheet=4, sheet="a3", card_backs=True)
+    for path in sorted((out / "cards").glob("*.pdf")):
+        reader = PdfReader(path)
+        for page in reader.pages:
+            trim, crop, bleed = _box(page, "/TrimBox"), _box(page, "/CropBox"), _box(page, "/BleedBox")
+            assert crop == trim  # what a viewer shows and a printer prints: the card itself
+            assert (trim[2] - trim[0]) / MM_PT == pytest.approx(105, abs=0.1)
+            assert (trim[3] - trim[1]) / MM_PT == pytest.approx(148, abs=0.1)
+            assert trim[0] - bleed[0] == pytest.approx(BLEED_PT, abs=0.01)  # the bleed stays in the file
+        for page in reader.pages:
+            assert min(_font_sizes(page)) >= 7.99, path.name  # no type below 8 pt
+    sheets = PdfReader(out / "role-cards.pdf")
+    assert len(sheets.pages) == 4  # six cards, four to a sheet: two sheets of fronts, each with its backs
+    for index, page in enumerate(sheets.pages):
+        assert [round(float(v) / MM_PT) for v in page.mediabox[2:]] == [297, 420]
+        assert len(page["/Resources"]["/XObject"]) == (4 if index < 2 else 2)
+        trim, bleed = _box(page, "/TrimBox"), _box(page, "/BleedBox")
+        assert [round(b - t, 2) for t, b in zip(trim[:2], bleed[:2], strict=True)] == [round(-BLEED_PT, 2)] * 2
+        # Two A6 cards side by side, two bleeds (6 mm) apart.
+        assert (trim[2] - trim[0]) / MM_PT == pytest.approx(2 * 105 + 6, abs=0.1)
+    # The title bands run on through the gutter between two cards: no white line to cut.
+    image = pdfium.PdfDocument(str(out / "role-cards.pdf"))[0].render(scale=1).to_pil().convert("RGB")
+    trim = _box(sheets.pages[0], "/TrimBox")
+    gutter_x = (trim[0] + trim[2]) / 2
+    band_y = image.height - (trim[3] - 8 * MM_PT)  # 8 mm below the top trim edge: inside the title band
+    assert image.getpixel((round(gutter_x), round(band_y))) != (255, 255, 255)
+    assert image.getpixel((round(gutter_x), round(band_y))) == image.getpixel((round(gutter_x) - 40, round(band_y)))
+    # Cut marks sit in the margin outside the block, where the sheet is otherwise white.
+    assert "0.25 w" in sheets.pages[0].get_contents().get_data().decode()
+
+
+def test_card_size_from_company_yaml_and_a_clear_message_when_cards_do_not_fit(tmp_path: Path, monkeypatch) -> None:
+    from click.testing import CliRunner
+    from conftest import make_company
+
+    import guide.outputs as outputs
+    from guide.cli import main
+    from guide.pipeline import prepare
+    from guide.render_html import card_page_css, render_cards
+
+    make_company(tmp_path, "postcard", "name: Postcard\npaper: letter\ncards:\n  size: 4x6\n")
+    (prepared,), _ = prepare(BuildOptions(content_dir=CONTENT, project=tmp_path, companies=("postcard",)))
+    assert "@page card { size: 4in 6in;" in render_cards(prepared.content, prepared.target).html
+    assert (
+        "@page card { size: 5in 7in;"
+        in render_cards(prepared.content, prepared.target, finish=Finish(card_size="5x7")).html
+    )
+    assert card_page_css(prepared.target, Finish(card_size="page")) == ""  # the guide's paper, as before
+    monkeypatch.setattr(outputs, "UNITS", tuple(unit for unit in outputs.UNITS if unit.name == "deck"))
+    monkeypatch.chdir(tmp_path)
+    args = ["build", "--company", "postcard", "--cards-per-sheet", "8", "--content", str(CONTENT), "--out", "out"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1
+    assert "8 4 x 6 in cards do not fit on a Letter sheet at full size with bleed and cut marks; 2 do." in result.output
+    assert "Use --cards-per-sheet 2 or --sheet a3" in result.output and "Traceback" not in result.output
 
 
 def test_png_previews(print_shop: Path) -> None:
@@ -256,25 +341,42 @@ def test_same_inputs_give_identical_bytes_in_any_folder(tmp_path: Path, built) -
         assert (out / name).read_bytes() == (again / name).read_bytes(), name
 
 
-def test_a_fresh_process_with_another_hash_seed_gives_identical_bytes(tmp_path: Path, print_shop: Path) -> None:
+def test_a_fresh_process_with_another_hash_seed_gives_identical_bytes(tmp_path: Path, small_content: Path) -> None:
     """No set or dict order, cache or other state of this process may reach the bytes: rebuild in a new one.
 
-    The richest build is the one compared: print-ready pages, imposed sheets
-    with backs, single cards and PNG previews.
+    The richest build is the one compared (on the two-role content, for
+    speed): a branded company in German, print-ready pages, imposed
+    sheets with backs and their QR codes, single cards and PNG previews.
     """
+    from conftest import make_company
+
+    logo = (ROOT / "companies" / "northwind" / "logo.svg").read_bytes()
+    company = "name: Shop\nlocale: de\nbrand:\n  logo: logo.svg\n  url: https://shop.example/karriere\n"
+    make_company(tmp_path, "shop", company, {"logo.svg": logo})
+    finish = {"print_ready": True, "cards_per_sheet": 4, "card_backs": True, "png": True}
+    options = BuildOptions(
+        out_dir=tmp_path / "here",
+        content_dir=small_content,
+        project=tmp_path,
+        companies=("shop",),
+        finish=Finish(**finish),
+    )
+    build(options)
     env = {key: value for key, value in os.environ.items() if key != "SOURCE_DATE_EPOCH"}
     # This process's seed is PYTHONHASHSEED if set, else random: the child's differs either way.
     env["PYTHONHASHSEED"] = str(int(os.environ.get("PYTHONHASHSEED") or 0) + 1)
     env["TZ"] = "Pacific/Kiritimati"  # UTC+14: a date turned into a time in the local zone would differ
     cli = "from guide.cli import main; main()"  # the `careerguide` command
-    finish = ["--print-ready", "--cards-per-sheet", "4", "--card-backs", "--png"]
-    company = ["--company", str(ROOT / "companies" / "northwind"), "--content", str(CONTENT)]
-    command = [sys.executable, "-c", cli, "build", "--out", "fresh", *company, *finish, "-j", "1"]
+    flags = ["--print-ready", "--cards-per-sheet", "4", "--card-backs", "--png"]
+    args = ["--company", "shop", "--content", str(small_content), *flags, "-j", "1"]
+    command = [sys.executable, "-c", cli, "build", "--out", "fresh", *args]
     child = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert child.returncode == 0, child.stdout + child.stderr
-    again = tmp_path / "fresh" / "northwind"
-    for name in ("career-guide.pdf", "role-cards.pdf", "cards/product-manager.pdf", "career-guide.png"):
-        assert (print_shop / name).read_bytes() == (again / name).read_bytes(), name
+    here, again = tmp_path / "here" / "shop", tmp_path / "fresh" / "shop"
+    names = sorted(str(path.relative_to(here)) for path in here.rglob("*") if path.suffix in (".pdf", ".png"))
+    assert {"career-guide.pdf", "role-cards.pdf", "cards/product-manager.pdf", "career-guide.png"} <= set(names)
+    for name in names:
+        assert (here / name).read_bytes() == (again / name).read_bytes(), name
 
 
 def test_dates_come_from_source_date_epoch_or_the_content(tmp_path: Path, monkeypatch, built) -> None:

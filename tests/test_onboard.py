@@ -96,15 +96,19 @@ def test_cover_carries_name_title_start_date_and_people(packets) -> None:
         assert fact in cover
     assert "王小明" in _cover(folder / "xm.pdf")
     assert "Senior Product Manager" in _cover(folder / "xm.pdf")
-    # The Chinese name is drawn with a CJK font (installed by `make`), not as empty boxes.
-    fonts = PdfReader(folder / "xm.pdf").pages[0]["/Resources"]["/Font"]
-    assert any("WenQuanYi" in str(fonts[key].get_object()["/BaseFont"]) for key in fonts)
+    # Names in other scripts are drawn with a sans-serif of that script (installed by `make`), in bold like
+    # a Latin name, not as empty boxes nor in whatever font the system finds first.
+    for packet, family in (("xm.pdf", "Noto-Sans-CJK"), ("layla.pdf", "Noto-Sans-Arabic")):
+        fonts = PdfReader(folder / packet).pages[0]["/Resources"]["/Font"]
+        names = [str(fonts[key].get_object()["/BaseFont"]) for key in fonts]
+        assert any(family in name and "Bold" in name for name in names), (packet, names)
 
 
 def test_their_role_comes_first_with_where_it_sits_and_the_next_step(packets) -> None:
     folder, _ = packets
     page = _text(PdfReader(folder / "sean-o-brien.pdf").pages[1])
-    assert page.startswith("YOUR ROLE · LEVEL 1 OF 6 Product Manager I ")
+    assert page.startswith("YOUR ROLE · LEVEL 1 OF 6 Product Manager I")
+    assert page.removeprefix("YOUR ROLE · LEVEL 1 OF 6 Product Manager I").lstrip().startswith("Usually")
     assert "NEXT ROLE: PRODUCT MANAGER II" in page
 
 
@@ -263,3 +267,34 @@ def test_a_guide_built_before_is_used_only_while_it_is_up_to_date(packets, built
     assert again.exit_code == 0 and REUSED not in again.output, again.output
     packet = stale / "out" / "northwind" / "onboarding" / "amelie-durand.pdf"
     assert packet.read_bytes() == (folder / "amelie-durand.pdf").read_bytes()
+
+
+def test_the_cover_uses_its_page_once_with_the_logo_and_a_long_name_set_smaller(packets) -> None:
+    from types import SimpleNamespace
+
+    from guide.pipeline import prepare
+    from guide.plan import BuildOptions
+    from guide.render_html import render_packets
+
+    folder, _ = packets
+    short = PdfReader(folder / "amelie-durand.pdf")
+    cover = _cover(folder / "amelie-durand.pdf")
+    # The logo is on the cover and the company's contacts fill its lower part.
+    import pypdfium2 as pdfium
+
+    image = pdfium.PdfDocument(str(folder / "amelie-durand.pdf"))[0].render(scale=1).to_pil().convert("L")
+    corner = image.crop((image.width * 2 // 3, image.height * 4 // 5, image.width, image.height))
+    assert sum(corner.histogram()[:160]) > 300  # the logo's ink, bottom right
+    assert "Maya Okafor" in cover and "Daniel Reyes" in cover and "maya.okafor@northwind.example" in cover
+    # The ladder is on the cover and not again on the role page that follows it.
+    assert "Principal PM" in cover
+    assert "Principal PM" not in _text(short.pages[1])
+    # A long name steps down a size, a longer one another.
+    (prepared,), _ = prepare(BuildOptions(content_dir=CONTENT, companies=(NORTHWIND,)))
+    fields = dict.fromkeys(("start_date", "manager", "buddy", "email", "note"))
+    names = ["Ana Lima", "Maximiliana Konstantinopoulou", "Maximiliana Alexandrina Konstantinopoulou-Vanderbilt"]
+    hires = [SimpleNamespace(name=name, role_id="product-manager", **fields) for name in names]
+    html = render_packets(prepared.content, prepared.target, hires).html
+    assert '<h1 class="personal-name" dir="auto">Ana Lima' in html
+    assert '<h1 class="personal-name long" dir="auto">Maximiliana Konstantinopoulou<' in html
+    assert '<h1 class="personal-name longer" dir="auto">Maximiliana Alexandrina' in html

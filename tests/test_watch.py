@@ -37,7 +37,7 @@ exclude_roles: [{", ".join(DROP)}]
 
 
 # The stripe is loaded by WeasyPrint from the company's folder (the logo comes to it as a data: URI).
-CSS = ".card-title::after {{ content: ' [v{}]'; }}\n.back-top::after {{ content: url(../stripe.png); }}\n"
+CSS = ".card-title::after {{ content: ' [v{}]'; }}\n.back-head::after {{ content: url(../stripe.png); }}\n"
 
 
 def _png(color: tuple[int, int, int], size: tuple[int, int] = (600, 150)) -> bytes:
