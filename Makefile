@@ -60,6 +60,7 @@ lint: setup
 previews: setup
 	$(BIN)/careerguide build --all
 	$(BIN)/careerguide onboard --company northwind --roster docs/sample-roster.csv
+	$(BIN)/careerguide build --company northwind --card-size a6 --card-backs --cards-per-sheet 4 --sheet a3 --out build/print
 	$(BIN)/python docs/make_previews.py build docs
 
 clean:

@@ -3,7 +3,8 @@
 Usage: python docs/make_previews.py build docs
 
 Writes the default guide's cover, contents, a role section, the matrix and a
-card, and the cover and a card of every example company built into `build/`.
+card, the cover and a card of every example company built into `build/`, a
+packet, and northwind's A6 cards (front, back, an imposed A3 sheet).
 """
 
 from __future__ import annotations
@@ -45,6 +46,11 @@ def main(build: Path, docs: Path) -> None:
     if packet.is_file():
         page_png(packet, 0, docs / "example-packet-cover.png", 500)
         page_png(packet, 1, docs / "example-packet-role.png", 500)
+    cards = build / "print" / "northwind"  # `make previews` builds A6 cards with backs, four to an A3 sheet, here
+    if cards.is_dir():
+        page_png(cards / "cards" / "senior-product-manager.pdf", 0, docs / "example-a6-card.png", 400)
+        page_png(cards / "cards" / "senior-product-manager.pdf", 1, docs / "example-a6-back.png", 400)
+        page_png(cards / "role-cards.pdf", 0, docs / "example-a6-sheet.png", 560)
     for slug in EXAMPLES:
         if (build / slug).is_dir():
             page_png(build / slug / "career-guide.pdf", 0, docs / f"example-{slug}-cover.png", 500)
