@@ -491,30 +491,9 @@ def card_page_css(target: Target, finish: Finish | None = None) -> Markup:
         f"\n:root {{ --card: {factor:.3f}; --card-top: {top}mm; --card-side: {side}mm; --card-bottom: {bottom}mm; "
         f"--page-width: {paper.width_mm}mm; --page-height: {paper.height_mm}mm; --bleed: {BLEED_MM}mm; }}\n"
         f"@page card {{ size: {paper.css}; margin: {top}mm {side}mm {bottom}mm; {sheet} }}\n"
-        f"@page back {{ size: {paper.css}; {sheet} }}" + (SMALL_CARD_CSS if factor < 0.7 else "")
-        # A card narrower than A5 reads better in one column than in two of four words a line.
+        f"@page back {{ size: {paper.css}; {sheet} }}\n"
+        + ((styles_dir() / "cards-small.css").read_text(encoding="utf-8") if factor < 0.7 else "")
     )
-
-
-# A card narrower than A5 reads better in one column than in two of four words a line, lists its
-# skills in a run-in line rather than as tags, and needs no footer (its band names the company and the level).
-# Its ladder would print its names below 8 pt: the band's "Level 2 of 6" says where the role stands.
-SMALL_CARD_CSS = """
-@page card { margin-bottom: 7mm; @bottom-left { content: none; } @bottom-right { content: none; } }
-.card-ladder { display: none; }
-.card-band { margin-bottom: 4mm; }
-.card-top { margin-bottom: 2mm; }
-.card-next { margin-bottom: 0; }
-.card h2 { padding-bottom: 1mm; margin-bottom: 2mm; }
-.card-summary, .card-col li { line-height: 1.25; }
-.card .card-columns, .card .card-col { display: block; width: auto; padding: 0; }
-.card .card-col + .card-col { margin-top: 2mm; padding: 0; }
-.card-skills h2 { display: inline; border: none; padding: 0; margin: 0 1.5mm 0 0; }
-.card-skills ul.chips { display: inline; }
-.card-skills ul.chips { margin: 0; }
-.card-skills ul.chips li { display: inline; border: none; padding: 0; margin: 0; font-weight: 400; line-height: 1.3; }
-.card-skills ul.chips li + li::before { content: " · "; color: var(--muted); }
-"""
 
 
 def role_link(target: Target, role_id: str) -> dict[str, Any] | None:
