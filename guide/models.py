@@ -158,6 +158,13 @@ class Source(Strict):
     note: Text | None = None
 
 
+class FirstWeeks(Strict):
+    """What a new hire does first: printed on the cover of their onboarding packet."""
+
+    title: Text
+    items: TextList
+
+
 class GuideText(Strict):
     title: Text
     subtitle: Text
@@ -171,6 +178,7 @@ class GuideText(Strict):
     on_ramps: OnRamps
     off_ramps: OffRamps
     sources: Annotated[list[Source], Field(min_length=1)]
+    first_weeks: FirstWeeks | None = None
 
 
 class Competency(Strict):

@@ -70,6 +70,8 @@ _GUIDE = [
     "off_ramps title|intro|text",
     "off_ramps exits # title|note",
     "sources # note",
+    "first_weeks title",
+    "first_weeks items #",
 ]
 _PATTERNS = (
     [f"guide {p}" for p in _GUIDE]

@@ -286,6 +286,7 @@ def test_the_cover_uses_its_page_once_with_the_logo_and_a_long_name_set_smaller(
     corner = image.crop((image.width * 2 // 3, image.height * 4 // 5, image.width, image.height))
     assert sum(corner.histogram()[:160]) > 300  # the logo's ink, bottom right
     assert "Maya Okafor" in cover and "Daniel Reyes" in cover and "maya.okafor@northwind.example" in cover
+    assert "YOUR FIRST WEEKS" in cover and "Meet your manager" in cover  # guide.first_weeks, from the content
     # The ladder is on the cover and not again on the role page that follows it.
     assert "Principal PM" in cover
     assert "Principal PM" not in _text(short.pages[1])
