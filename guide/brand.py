@@ -225,18 +225,31 @@ def _svg_size(data: bytes) -> tuple[float, float, bool]:
 
 
 def logo_overflow(path: Path, root: Path, brand) -> list[str]:
-    """What of an SVG logo's text runs past its viewBox, which clips it ("Lumen STUDI").
+    """What of an SVG logo runs past its viewBox, which clips it ("Lumen STUDI").
 
     Each `<text>` is measured with the font it will be set in (the brand's
     own font files for the brand's family, else what fontconfig picks for
-    the family named), letter-spacing included.
+    the family named), letter-spacing included, and each rectangle, circle,
+    ellipse, line and polygon by its coordinates. Paths, and anything under
+    a `transform`, are not measured.
     """
     data = _read_asset(path, root, MAX_IMAGE_BYTES)
     svg = ET.fromstring(data)
-    left, _, width, _ = _view_box(svg)
+    left, top, width, height = _view_box(svg)
     found = []
+    transformed = {node for group in svg.iter() if group.get("transform") for node in group.iter()}
     for element in svg.iter():
-        if not element.tag.endswith("}text") and element.tag != "text":
+        kind = element.tag.rsplit("}", 1)[-1]
+        if kind in _SHAPES and element not in transformed:
+            box = _shape_box(kind, element)
+            over = box and max(left - box[0], top - box[1], box[2] - (left + width), box[3] - (top + height))
+            if over and over > 0.5:
+                found.append(
+                    f"the logo's <{kind}> reaches about {over:.0f} units past the edge of its viewBox "
+                    f'("{svg.get("viewBox")}") and is cut off there; widen the viewBox'
+                )
+            continue
+        if kind != "text" or element in transformed:
             continue
         text = "".join(element.itertext()).strip()
         try:
@@ -259,6 +272,37 @@ def logo_overflow(path: Path, root: Path, brand) -> list[str]:
                 f'("{svg.get("viewBox")}") and is cut off there; widen the viewBox, or outline the text'
             )
     return found
+
+
+_SHAPES = ("rect", "circle", "ellipse", "line", "polygon", "polyline")
+
+
+def _shape_box(kind: str, element) -> tuple[float, float, float, float] | None:
+    """A basic shape's bounding box (half its stroke included), or None when its numbers cannot be read."""
+
+    def number(name: str) -> float:
+        return float(re.sub(r"(px)$", "", element.get(name, "0").strip()) or 0)
+
+    try:
+        half = number("stroke-width") / 2 if element.get("stroke") not in (None, "none") else 0.0
+        if kind == "rect":
+            x, y = number("x"), number("y")
+            box = (x, y, x + number("width"), y + number("height"))
+        elif kind in ("circle", "ellipse"):
+            rx = number("r") if kind == "circle" else number("rx")
+            ry = number("r") if kind == "circle" else number("ry")
+            box = (number("cx") - rx, number("cy") - ry, number("cx") + rx, number("cy") + ry)
+        elif kind == "line":
+            xs, ys = (number("x1"), number("x2")), (number("y1"), number("y2"))
+            box = (min(xs), min(ys), max(xs), max(ys))
+        else:
+            values = [float(v) for v in re.split(r"[\s,]+", element.get("points", "").strip()) if v]
+            if len(values) < 2:
+                return None
+            box = (min(values[0::2]), min(values[1::2]), max(values[0::2]), max(values[1::2]))
+    except ValueError:
+        return None
+    return box[0] - half, box[1] - half, box[2] + half, box[3] + half
 
 
 def _view_box(svg) -> tuple[float, float, float, float]:

@@ -298,7 +298,7 @@ def test_a_pale_accent_draws_ticks_too_faint_to_read(tmp_path: Path, monkeypatch
 
 
 def test_logo_text_that_runs_past_the_viewbox_is_a_warning(tmp_path: Path, monkeypatch) -> None:
-    """Measured with the real font: 'Acme Corporation' at 30 units does not fit a 120-unit viewBox; 'Acme' does."""
+    """Measured with the real font: 'Acme Corp' at 30 units does not fit a 120-unit viewBox; 'Acme' does."""
     logo = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} 40"><text x="4" y="30" font-size="30" '
     logo += 'font-family="Inter" letter-spacing="{s}">{text}</text></svg>'
     make_company(
@@ -317,6 +317,11 @@ def test_logo_text_that_runs_past_the_viewbox_is_a_warning(tmp_path: Path, monke
     assert 'past the edge of its viewBox ("0 0 120 40")' in wide.output
     fits = CliRunner().invoke(main, ["validate", "--company", "fits", "--content", str(CONTENT)])
     assert "warning" not in fits.output, fits.output
+    # Shapes are measured by their coordinates: a circle 5 units over the left edge is cut off too.
+    circle = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 40"><circle cx="10" cy="20" r="15"/></svg>'
+    make_company(tmp_path, "round", "name: Round\nbrand:\n  logo: logo.svg\n", {"logo.svg": circle})
+    round_ = CliRunner().invoke(main, ["validate", "--company", "round", "--content", str(CONTENT)])
+    assert "brand.logo: the logo's <circle> reaches about 5 units past the edge of its viewBox" in round_.output
     # The shipped example whose "STUDIO" was cut off now has room for it.
     lumen = CliRunner().invoke(
         main, ["validate", "--company", str(ROOT / "companies" / "lumen"), "--content", str(CONTENT)]
