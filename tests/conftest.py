@@ -92,9 +92,10 @@ def _build_once(tmp_path_factory: pytest.TempPathFactory, worker_id: str, name: 
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory: pytest.TempPathFactory, worker_id: str):
-    """Build the default target (with --emit-html) once; return its folder and the log records."""
-    out, records, results = _build_once(tmp_path_factory, worker_id, "build", emit_html=True)
+def built(built_all):
+    """The default target of `built_all` (built with --emit-html): its folder, the log records and the results."""
+    out, records, results = built_all
+    assert results[0].target == "default"
     return out / "default", records, results
 
 
@@ -122,8 +123,8 @@ def small_content(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def built_all(tmp_path_factory: pytest.TempPathFactory, worker_id: str):
-    """`build --all` of the repository's example companies, once per session."""
-    return _build_once(tmp_path_factory, worker_id, "build-all", project=ROOT, all_targets=True)
+    """`build --all --emit-html` of the default target and the example companies, once per session."""
+    return _build_once(tmp_path_factory, worker_id, "build-all", project=ROOT, all_targets=True, emit_html=True)
 
 
 def make_company(root: Path, slug: str, company_yaml: str, files: dict[str, bytes | str] | None = None) -> Path:
