@@ -105,6 +105,7 @@ def _out_option(help_text: str):
 @main.command()
 @_out_option("Folder to write into; each target gets its own subfolder.")
 @click.option("--emit-html", is_flag=True, help="Also write the HTML given to WeasyPrint next to each PDF.")
+@click.option("--web", is_flag=True, help="Also write the web edition into OUT/<target>/web/ (see `web: true`).")
 @click.option(
     "--strict",
     is_flag=True,
@@ -170,6 +171,7 @@ def _out_option(help_text: str):
 def build(
     out_dir: Path,
     emit_html: bool,
+    web: bool,
     strict: bool,
     print_ready: bool,
     cards_per_sheet: str,
@@ -204,6 +206,7 @@ def build(
     options = BuildOptions(
         out_dir=out_dir,
         emit_html=emit_html,
+        web=web,
         content_dir=content_dir,
         companies=tuple(companies),
         all_targets=all_targets,

@@ -135,6 +135,7 @@ def company_target(company: Company) -> Target:
         ),
         paper=settings.paper,
         cards=settings.cards,
+        web=settings.web,
         locale=settings.locale,
         company_dir=folder,
         stylesheets=tuple(sorted((folder / "styles").glob("*.css"))),

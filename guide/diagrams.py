@@ -169,12 +169,14 @@ def ladder_svg(
 def _fit_label(name: str, room: float) -> tuple[float, list[str]]:
     """A label's type size and lines: as large as its longest unbreakable part allows, at most `LABEL_SIZE`.
 
-    Short words are bound to their neighbour with no-break spaces when the
-    bound pair still fits at the floor; a label whose lines leave a short
-    word alone is set a step smaller while that mends it.
+    Short words are bound to their neighbour with no-break spaces when that
+    costs the label at most a fifth of its size (and not below the floor); a
+    label whose lines leave a short word alone is set a step smaller while
+    that mends it.
     """
     bound = bind_short_words(name)
-    if _size_for(bound, room) < LABEL_FLOOR:
+    # Keeping "of Product" together is worth a slightly smaller label, not a much smaller one.
+    if _size_for(bound, room) < max(LABEL_FLOOR, 0.8 * _size_for(name, room)):
         bound = name
     size = _size_for(bound, room)
     lines = _wrap(bound, max(1, int(room / (size * CHAR_WIDTH))))
@@ -232,8 +234,15 @@ def _wrap(name: str, per_line: int) -> list[str]:
 
 
 def _orphaned(lines: list[str]) -> bool:
-    """A line holding one short word (three letters or fewer) of a label that takes several lines."""
-    return len(lines) > 1 and any(len(line.split()) == 1 and len(line) <= 3 for line in lines)
+    """A short word (three letters or fewer) left alone on a line of a label that takes several lines.
+
+    Alone at the end ("Product Manager" / "II"), or a small word anywhere ("of");
+    a label that starts with its own short word ("VP" / "of Product") is fine.
+    """
+    return len(lines) > 1 and any(
+        len(line.split()) == 1 and len(line) <= 3 and (index == len(lines) - 1 or line.islower())
+        for index, line in enumerate(lines)
+    )
 
 
 def _legend(roles: Sequence[Role], names: list[str], width: float) -> tuple[list[tuple], float, float]:

@@ -278,6 +278,7 @@ class Target(Strict):
     brand: Brand = Brand()
     paper: PaperName = "a4"
     cards: CardSettings = CardSettings()
+    web: bool = False
     locale: str = "en"
     company_dir: Path | None = None
     stylesheets: tuple[Path, ...] = ()
@@ -374,6 +375,7 @@ class CompanyFile(Strict):
     brand: CompanyBrand = CompanyBrand()
     paper: PaperName = Field("a4", description="Page size of the guide (and of the cards, unless cards.size says).")
     cards: CardSettings = Field(CardSettings(), description="The role cards' size and where their QR codes lead.")
+    web: bool = Field(False, description="Always write the web edition (as `build --web` does) into <target>/web/.")
     locale: str = Field(
         "en",
         description="Language of the guide: its text, labels, dates, quotes and hyphenation (en, de, fr, es, or a "

@@ -73,6 +73,7 @@ class BuildOptions:
     timeout: float | None = field(default=600.0, metadata=NOT_AN_INPUT)
     # What the outputs are: every field below is part of each target's input digest.
     emit_html: bool = False
+    web: bool = False  # the web edition, for every target (a company can ask for it with `web: true`)
     strict: bool = False
     finish: Finish = field(default_factory=Finish)
 

@@ -10,11 +10,11 @@ here plus one entry in `UNITS`.
 
 from __future__ import annotations
 
-from . import cards, deck, guide, html, previews
+from . import cards, deck, guide, html, previews, web
 from .job import Job, Unit
 
 #: Every output, in the order they are made (later units may reuse what earlier ones laid out).
-UNITS: tuple[Unit, ...] = (guide.UNIT, cards.UNIT, deck.UNIT, html.UNIT, previews.UNIT)
+UNITS: tuple[Unit, ...] = (guide.UNIT, cards.UNIT, deck.UNIT, html.UNIT, previews.UNIT, web.UNIT)
 
 __all__ = ["UNITS", "Job", "Unit", "make_files"]
 
@@ -26,7 +26,7 @@ def make_files(job: Job) -> dict[str, bytes]:
     """
     files: dict[str, bytes] = {}
     for unit in UNITS:
-        if not unit.wanted(job.options):
+        if not unit.wanted(job):
             continue
         for name, data in unit.make(job).items():
             if name in files:

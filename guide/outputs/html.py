@@ -16,4 +16,4 @@ def make_html(job: Job) -> dict[str, bytes]:
     return {name: text.encode("utf-8") for name, text in files.items()}
 
 
-UNIT = Unit("html", make_html, wanted=lambda options: options.emit_html)
+UNIT = Unit("html", make_html, wanted=lambda job: job.options.emit_html)

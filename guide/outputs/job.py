@@ -27,11 +27,11 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Unit:
-    """One kind of output: `make` returns its files (relative path -> bytes) when `wanted(options)` is true."""
+    """One kind of output: `make` returns its files (relative path -> bytes) when `wanted(job)` is true."""
 
     name: str
     make: Callable[[Job], dict[str, bytes]]
-    wanted: Callable[[BuildOptions], bool] = lambda options: True
+    wanted: Callable[[Job], bool] = lambda job: True
 
 
 _FINISH_VARIANT = object()  # pdf(): use the variant the options ask for

@@ -30,4 +30,4 @@ def make_previews(job: Job) -> dict[str, bytes]:
     return files
 
 
-UNIT = Unit("previews", make_previews, wanted=lambda options: options.finish.png)
+UNIT = Unit("previews", make_previews, wanted=lambda job: job.finish.png)

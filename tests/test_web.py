@@ -1,0 +1,118 @@
+"""The web edition: a self-contained static site beside the PDFs (no layout engine needed to make it)."""
+
+from __future__ import annotations
+
+import html.parser
+import re
+from pathlib import Path
+from urllib.parse import urldefrag
+
+import pytest
+from conftest import CONTENT, ROLE_IDS, ROOT
+
+import guide.outputs as outputs
+from guide.outputs import web
+from guide.pipeline import build
+from guide.plan import BuildOptions
+
+
+class Page(html.parser.HTMLParser):
+    """What a test reads of a page: its links and sources, ids, headings, landmarks and language."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.refs: list[str] = []
+        self.ids: set[str] = set()
+        self.headings: list[int] = []
+        self.tags: list[str] = []
+        self.lang = None
+        self.feed(text)
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        attrs = dict(attrs)
+        self.tags.append(tag)
+        if tag == "html":
+            self.lang = attrs.get("lang")
+        if "id" in attrs:
+            self.ids.add(attrs["id"])
+        for name in ("href", "src"):
+            if attrs.get(name):
+                self.refs.append(attrs[name])
+        if re.fullmatch(r"h[1-6]", tag):
+            self.headings.append(int(tag[1]))
+
+
+def _build(tmp_path: Path, *companies: str, web_flag: bool = True) -> Path:
+    options = BuildOptions(
+        out_dir=tmp_path / "out", content_dir=CONTENT, project=ROOT, companies=companies, web=web_flag
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(outputs, "UNITS", (web.UNIT,))  # the web edition alone: no PDF is laid out
+        results = build(options)  # (a company with frameworks of its own is several targets)
+    assert results and not any(result.failed for result in results)
+    return tmp_path / "out" / (companies[0] if companies else "default") / "web"
+
+
+def test_the_web_edition_is_a_self_contained_site_with_a_page_per_role(tmp_path: Path) -> None:
+    site = _build(tmp_path)
+    pages = sorted(path.relative_to(site).as_posix() for path in site.rglob("*.html"))
+    assert pages == sorted(["index.html", "matrix.html", "more.html", *(f"roles/{r}.html" for r in ROLE_IDS)])
+    for name in pages:
+        path = site / name
+        page = Page(path.read_text(encoding="utf-8"))
+        assert page.lang == "en"
+        assert page.headings[0] == 1 and page.headings.count(1) == 1, name  # one h1, first
+        assert all(b - a <= 1 for a, b in zip(page.headings, page.headings[1:], strict=False)), (name, page.headings)
+        assert {"header", "nav", "main", "footer"} <= set(page.tags), name
+        for ref in page.refs:
+            if ref.startswith(("mailto:", "https://", "http://")):
+                assert not ref.startswith("http://") or "example" in ref
+                assert page.tags.count("link") == 1 or "stylesheet" not in ref
+                continue
+            target, fragment = urldefrag(ref)
+            resolved = (path.parent / target).resolve() if target else path.resolve()
+            # Every link stays inside the target's folder (the site, or the PDFs beside it)...
+            assert resolved.is_relative_to(site.parent.resolve()), (name, ref)
+            if resolved.is_relative_to(site.resolve()):
+                assert resolved.is_file(), (name, ref)  # ...and, inside the site, leads to a file that is there
+                if fragment and resolved.suffix == ".html":
+                    assert fragment in Page(resolved.read_text(encoding="utf-8")).ids, (name, ref)
+    # Nothing is fetched from outside: no absolute or remote URLs in the stylesheet or in src attributes.
+    css = (site / "assets" / "style.css").read_text(encoding="utf-8")
+    assert "file:" not in css and "http" not in css
+    role = Page((site / "roles" / "product-manager.html").read_text(encoding="utf-8"))
+    assert {"responsibilities", "ready", "next-steps", "skills"} <= role.ids  # anchors a card's QR code can use
+    assert "senior-product-manager.html" in role.refs and "../../cards/product-manager.pdf" in role.refs
+
+
+def test_a_company_site_carries_its_brand_fonts_language_and_is_the_same_every_time(tmp_path: Path) -> None:
+    lumen = ROOT / "companies" / "lumen"
+    if not (lumen / "fonts" / "EBGaramond12-Regular.otf").is_file():
+        pytest.skip("run `make setup` to copy lumen's font files")
+    site = _build(tmp_path, "lumen")
+    assert (site / "assets" / "logo.svg").read_bytes() == (lumen / "logo.svg").read_bytes()
+    fonts = sorted(path.name for path in (site / "assets" / "fonts").iterdir())
+    assert fonts == ["EBGaramond12-Bold.otf", "EBGaramond12-Italic.otf", "EBGaramond12-Regular.otf"]
+    css = (site / "assets" / "style.css").read_text(encoding="utf-8")
+    assert 'src: url("fonts/EBGaramond12-Regular.otf")' in css and "--primary: #4B2142" in css
+    assert str(ROOT) not in css  # never an absolute path
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert "How we grow people at Lumen" in index and 'href="roles/director-of-product.html"' in index
+    assert "vp-of-product" not in index  # lumen has no VP level
+    first = {path: path.read_bytes() for path in site.rglob("*") if path.is_file()}
+    again = _build(tmp_path / "again", "lumen")
+    assert {p.relative_to(again): p.read_bytes() for p in again.rglob("*") if p.is_file()} == {
+        p.relative_to(site): data for p, data in first.items()
+    }
+
+
+def test_a_german_site_and_web_true_in_company_yaml(tmp_path: Path) -> None:
+    from conftest import make_company
+
+    make_company(tmp_path, "webco", "name: Web Co\nlocale: de\nweb: true\n")
+    options = BuildOptions(out_dir=tmp_path / "out", content_dir=CONTENT, project=tmp_path, companies=("webco",))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(outputs, "UNITS", (web.UNIT,))
+        build(options)
+    index = (tmp_path / "out" / "webco" / "web" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="de">' in index and "Zum Inhalt springen" in index and "Einführung" in index
