@@ -93,12 +93,18 @@ def ladder_svg(
     # by at least a visible amount above it.
     needed = 22 + number_size + max((sizes[key] * 1.15 * len(lines) for key, lines in labels.items()), default=0)
     legend_rows, legend_height, legend_size = _legend(roles, names, width) if legend else ([], 0.0, LEGEND_SIZE)
-    # Track names sit above their group's first step, wrapped to the group's width.
-    track_size = min(LABEL_SIZE, 10.0)
+    # Track names sit above their group's first step, wrapped to the group's width; one size for all of
+    # them, small enough that the longest word of any fits its group (capitals and letter-spacing counted).
+    room_of = {role_id: _group_width(groups, role_id, step_width, gap) - 2 for role_id in starts}
+    track_size = min(
+        [10.0]
+        + [
+            (room_of[role_id] / max(len(word) for word in name.split()) - 0.6) / 0.72
+            for role_id, name in starts.items()
+        ]
+    )
     track_lines = {
-        role_id: _wrap(
-            name.upper(), max(1, int((_group_width(groups, role_id, step_width, gap) - 2) / (track_size * 0.68)))
-        )
+        role_id: _wrap(name.upper(), max(1, int(room_of[role_id] / (track_size * 0.72 + 0.6))))
         for role_id, name in starts.items()
     }
     headroom = 0.0 if decorative else track_size * 1.25 * max((len(lines) for lines in track_lines.values()), default=0)

@@ -174,3 +174,18 @@ def test_a_booklet_has_roles_on_spreads_notes_to_a_multiple_of_four_and_a_back_c
     image = pdf[len(pdf) - 1].render(scale=0.25).to_pil().convert("RGB")
     assert image.getpixel((2, image.height - 3)) == image.getpixel((2, int(image.height * 0.8)))
     assert image.getpixel((2, image.height - 3)) != (255, 255, 255)
+
+
+def test_card_text_stays_inside_the_page_margins(built_all) -> None:
+    """Every character of every full-page card lies inside the text area (16 mm from either side)."""
+    out, _, _ = built_all
+    for slug in ("default", "northwind", "bergwerk"):
+        pdf = pdfium.PdfDocument(str(out / slug / "role-cards.pdf"))
+        for index in range(len(pdf)):
+            page = pdf[index]
+            width = page.get_width()
+            text = page.get_textpage()
+            boxes = [text.get_charbox(i) for i in range(text.count_chars())]
+            lefts = [box[0] for box in boxes if box[2] > box[0]]
+            rights = [box[2] for box in boxes if box[2] > box[0]]
+            assert min(lefts) >= 16 * MM - 1 and max(rights) <= width - 16 * MM + 1, (slug, index)
