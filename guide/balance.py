@@ -161,26 +161,25 @@ def _rule(document: Document, pages: list[Page], page: Page) -> str | None:
     element = next((node for node in root.iter() if node.get("id") == section), None)
     if element is None:
         return None
+    parents = {child: parent for parent in root.iter() for child in parent}
     starts_here = pages[page.index].sections[0] == section and (
         page.index == 0 or section not in pages[page.index - 1].sections
     )
     if not starts_here:
         # The tail of a section that began on an earlier page: break it earlier.
-        return _earlier_break(document, pages, page, section, root)
-    following = _next_sibling(root, element)
+        return _earlier_break(document, pages, page, element, parents)
+    following = _next_sibling(parents, element)
     if following is not None and following.get("id") and _same_page_kind(document, page, element, following):
         return f"#{_css_id(following.get('id'))} {{ break-before: auto; margin-top: 14mm; }}"
     return None
 
 
-def _earlier_break(document: Document, pages: list[Page], page: Page, section: str, root) -> str | None:
-    """A forced break inside `section` on the page before `page`, moving enough down to fill it."""
+def _earlier_break(document: Document, pages: list[Page], page: Page, section_element, parents) -> str | None:
+    """A forced break inside `section_element` on the page before `page`, moving enough down to fill it."""
     before = document.pages[page.index - 1]._page_box
     top, height = before.content_box_y(), before.height
     seen = _elements_before(document, page.index - 1)
-    parents = {child: parent for parent in root.iter() for child in parent}
     candidates = []  # (y, is a part boundary, element)
-    section_element = next(node for node in root.iter() if node.get("id") == section)
     for box in _boxes(before):
         element = getattr(box, "element", None)
         if element is None or element in seen or box.element_tag in ("html", "body"):
@@ -247,13 +246,12 @@ def _index(parent, element) -> int:
     return _elements(parent).index(element) + 1
 
 
-def _next_sibling(root, element):
-    for parent in root.iter():
-        children = _elements(parent)
-        if element in children:
-            position = children.index(element)
-            return children[position + 1] if position + 1 < len(children) else None
-    return None
+def _next_sibling(parents, element):
+    if element not in parents:
+        return None
+    children = _elements(parents[element])
+    position = children.index(element)
+    return children[position + 1] if position + 1 < len(children) else None
 
 
 def _same_page_kind(document: Document, page: Page, element, following) -> bool:

@@ -228,16 +228,10 @@ FALLBACK_FONTS = (
 )
 
 
-def brand_properties(target: Target, finish: Finish | None = None) -> str:
-    """The `:root` custom properties and page sizes that carry the brand into the theme CSS.
-
-    For print-ready output the pages also get a bleed and crop marks, and
-    `--bleed` tells the theme how far to extend colour that touches the edge.
-    """
-    bleed = BLEED_MM if finish is not None and finish.print_ready else 0
+def brand_colors(target: Target) -> dict[str, str]:
+    """The brand's colours and font as the theme's custom properties, for print and screen alike."""
     colors = target.brand.colors
-    paper = PAPERS[target.paper]
-    values = {
+    return {
         "--primary": colors.primary,
         "--accent": colors.accent,
         "--text": colors.text,
@@ -245,6 +239,19 @@ def brand_properties(target: Target, finish: Finish | None = None) -> str:
         "--rule": tint(colors.primary, 0.30),
         "--tint": tint(colors.primary, 0.07),
         "--font": f"{css_string(target.brand.font.family)}, {FALLBACK_FONTS}",
+    }
+
+
+def brand_properties(target: Target, finish: Finish | None = None) -> str:
+    """The `:root` custom properties and page sizes that carry the brand into the theme CSS.
+
+    For print-ready output the pages also get a bleed and crop marks, and
+    `--bleed` tells the theme how far to extend colour that touches the edge.
+    """
+    bleed = BLEED_MM if finish is not None and finish.print_ready else 0
+    paper = PAPERS[target.paper]
+    values = {
+        **brand_colors(target),
         "--page-width": f"{paper.width_mm}mm",
         "--page-height": f"{paper.height_mm}mm",
         "--bleed": f"{bleed}mm",

@@ -20,7 +20,7 @@ from typing import Any
 from .brand import MAX_FONT_BYTES, MAX_IMAGE_BYTES, read_font
 from .files import read_inside
 from .models import Content, Target
-from .render_html import FALLBACK_FONTS, _context, _render, css_string
+from .render_html import _context, _render, brand_colors, css_string
 from .resources import styles_dir
 
 ASSETS = "assets"
@@ -79,24 +79,13 @@ def _pdfs(content: Content, root: str) -> dict[str, Any]:
 
 def stylesheet(target: Target, fonts: list[tuple[str, int, str]]) -> str:
     """The theme's screen stylesheet, then the brand: its colours and its own fonts (relative to assets/)."""
-    from .colors import tint
-
-    colors = target.brand.colors
     family = css_string(target.brand.font.family)
     faces = "".join(
         f"@font-face {{ font-family: {family}; src: url({css_string(url)}); font-weight: {weight}; "
         f"font-style: {style}; font-display: swap; }}\n"
         for url, weight, style in fonts
     )
-    properties = {
-        "--primary": colors.primary,
-        "--accent": colors.accent,
-        "--text": colors.text,
-        "--muted": tint(colors.text, 0.78),
-        "--rule": tint(colors.primary, 0.30),
-        "--tint": tint(colors.primary, 0.07),
-        "--font": f"{family}, {FALLBACK_FONTS}",
-    }
+    properties = brand_colors(target)
     root = "".join(f"{name}: {value}; " for name, value in properties.items())
     theme = (styles_dir() / "web.css").read_text(encoding="utf-8")
     return f"{theme}\n{faces}:root {{ {root}}}\n"
