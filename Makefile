@@ -17,15 +17,17 @@ SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # fonts-ebgaramond: copied into companies/lumen/fonts/ (an example of a company's own font files).
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 \
                 fontconfig fonts-inter fonts-dejavu-core fonts-noto-core fonts-noto-cjk fonts-lato fonts-manrope fonts-ebgaramond
+# The browser tests run the web edition and `serve` in Debian's own Chromium, driven through its chromedriver.
+TEST_APT_PACKAGES := chromium chromium-driver
 LUMEN_FONTS  := $(addprefix companies/lumen/fonts/,EBGaramond12-Regular.otf EBGaramond12-Italic.otf EBGaramond12-Bold.otf)
 
-.PHONY: build test setup system-deps lint previews clean
+.PHONY: build test setup system-deps browser-deps lint previews clean
 
 build: setup
 	$(BIN)/careerguide build
 
 # One test worker per CPU; a file's tests stay on one worker, so each session build happens once.
-test: setup
+test: setup browser-deps
 	$(BIN)/pytest -n auto --dist loadfile
 
 setup: system-deps $(VENV)/.installed $(LUMEN_FONTS)
@@ -36,8 +38,9 @@ companies/lumen/fonts/%.otf: | system-deps
 	mkdir -p $(dir $@)
 	cp /usr/share/fonts/opentype/ebgaramond/$(notdir $@) $@
 
-system-deps:
-	@missing=$$(for p in $(APT_PACKAGES); do \
+# Installs whichever of the packages are missing (dpkg says which), with one apt-get update.
+define apt_install
+	@missing=$$(for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing system packages:" $$missing; \
@@ -45,6 +48,13 @@ system-deps:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null && \
 	  fc-cache -f >/dev/null; \
 	fi
+endef
+
+system-deps:
+	$(call apt_install,$(APT_PACKAGES))
+
+browser-deps:
+	$(call apt_install,$(TEST_APT_PACKAGES))
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

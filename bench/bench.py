@@ -5,6 +5,7 @@ Usage (from the repository root, after `make setup`):
     .venv/bin/python bench/bench.py                 # N = 1, 20 and 100 companies
     .venv/bin/python bench/bench.py --sizes 1 20    # a quicker run
     .venv/bin/python bench/bench.py --roles         # also: cost per target against the number of roles
+    .venv/bin/python bench/bench.py --web           # only the web edition and `serve` (needs Chromium)
 
 For each N it makes a temporary project with N synthetic companies (varied
 colours, fonts, paper, locales, renamed titles, removed and extra roles) and
@@ -193,9 +194,13 @@ def main() -> None:
     parser.add_argument("--naive-up-to", type=int, default=20)
     parser.add_argument("--roles", action="store_true")
     parser.add_argument("--packets", type=int, default=0, metavar="PEOPLE", help="only the onboarding-packet benchmark")
+    parser.add_argument("--web", action="store_true", help="only the web edition and serve benchmark")
     args = parser.parse_args()
     if args.packets:
         packets_benchmark(args.packets)
+        return
+    if args.web:
+        web_benchmark()
         return
 
     help_times = [run([CAREERGUIDE, "--help"], ROOT) for _ in range(5)]
@@ -274,6 +279,93 @@ def packets_benchmark(people: int, sample: int = 20) -> None:
     )
     print("|---|---|---|---|")
     print(f"| {people} | {ours:.1f} s | {baseline:.1f} s | {ours / baseline:.2f} |")
+
+
+def web_benchmark(edits: int = 10) -> None:
+    """The web edition against the PDF guide, per example; then `serve`: from a CSS save to the new colour on screen.
+
+    Both builds run in this process with --force, warm (the median of 3 after
+    one unmeasured run), each with its output unit alone. The serve figure is
+    what a designer sees: the time from writing a company stylesheet to the
+    open page in Chromium (Debian's, through chromedriver) showing the new
+    colour, polled every 10 ms, over `edits` saves.
+    """
+    import threading
+
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    import guide.outputs as outputs
+    from guide.outputs import guide as guide_unit
+    from guide.outputs import web as web_unit
+    from guide.pipeline import build
+    from guide.plan import BuildOptions
+    from guide.serve import serve
+
+    def timed(units, company: str | None, out: Path) -> float:
+        outputs.UNITS = units
+        options = BuildOptions(
+            out_dir=out, project=ROOT, companies=(company,) if company else (), force=True, web=True, jobs=1
+        )
+        build(options)
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            build(options)
+            times.append(time.perf_counter() - started)
+        return statistics.median(times)
+
+    print("| target | web edition | guide PDF | ratio |\n|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as scratch:
+        for company in (None, "northwind", "bergwerk", "lumen"):
+            web_s = timed((web_unit.UNIT,), company, Path(scratch) / "web")
+            pdf_s = timed((guide_unit.UNIT,), company, Path(scratch) / "pdf")
+            print(f"| {company or 'default'} | {web_s:.3f} s | {pdf_s:.2f} s | {web_s / pdf_s:.3f} |", flush=True)
+        outputs.UNITS = (guide_unit.UNIT, web_unit.UNIT)
+
+        project = Path(scratch) / "serve"
+        shutil.copytree(ROOT / "companies" / "northwind", project / "companies" / "northwind")
+        sheet = project / "companies" / "northwind" / "styles" / "web.css"
+        sheet.parent.mkdir(exist_ok=True)
+        sheet.write_text("@media screen { h1 { color: rgb(0, 0, 0); } }\n")
+        stop, ready = threading.Event(), []
+        options = BuildOptions(out_dir=project / "build", project=project, companies=("northwind",))
+        hooks = {"port": 0, "say": lambda _: None, "stop": stop, "ready": ready.append}
+        server = threading.Thread(target=serve, args=(options,), kwargs=hooks)
+        server.start()
+        chrome = webdriver.ChromeOptions()
+        chrome.binary_location = "/usr/bin/chromium"
+        for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
+            chrome.add_argument(argument)
+        browser = webdriver.Chrome(options=chrome, service=Service("/usr/bin/chromedriver"))
+        try:
+            while not ready:
+                time.sleep(0.05)
+            browser.get(ready[0] + "web/index.html")
+            time.sleep(8)  # let the first PDF build finish: a designer's edits come after the preview opened
+            seen = []
+            shown = "return getComputedStyle(document.querySelector('h1')).color"
+            for edit in range(1, edits + 1):
+                colour = f"rgb({edit * 20}, 0, 0)"
+                started = time.perf_counter()
+                sheet.write_text(f"@media screen {{ h1 {{ color: {colour}; }} }}\n")
+                while True:
+                    try:
+                        if browser.execute_script(shown) == colour:
+                            break
+                    except Exception:  # the page is reloading
+                        pass
+                    time.sleep(0.01)
+                seen.append(time.perf_counter() - started)
+                time.sleep(1.5)  # the PDF half rebuilds in the worker meanwhile, as it does while a designer types
+        finally:
+            browser.quit()
+            stop.set()
+            server.join()
+    print(
+        f"\nserve, CSS save to new colour in the browser over {edits} edits: median {statistics.median(seen):.2f} s, "
+        f"max {max(seen):.2f} s"
+    )
 
 
 if __name__ == "__main__":

@@ -482,6 +482,26 @@ def init(slug: str, name: str | None) -> None:
 
 
 @main.command()
+@click.option("--company", "company", metavar="SLUG_OR_PATH", help="The company to preview (default: the default).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="0: any free port.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="The address to listen on; 0.0.0.0 shows the preview to your whole network.",
+)
+@_out_option("The preview's guide is built into OUT/.preview/<target>/.")
+@_content_option
+def serve(company: str | None, port: int, host: str, out_dir: Path, content_dir: Path | None) -> None:
+    """Preview a guide in your browser: the web edition and the PDF's pages, updated on every save."""
+    from .plan import BuildOptions
+    from .serve import serve as run_server
+
+    options = BuildOptions(out_dir=out_dir, content_dir=content_dir, companies=(company,) if company else ())
+    run_server(options, host=host, port=port, say=click.echo)
+
+
+@main.command()
 def schema() -> None:
     """Print the JSON Schema of company.yaml (for editor completion and checks)."""
     from .scaffold import schema_json

@@ -55,6 +55,7 @@ def ladder_svg(
     use_title: bool = False,
     decorative: bool = False,
     title: str = "",
+    links: dict[str, str] | None = None,
 ) -> Markup:
     """A rising staircase, one step per role, lowest level on the left.
 
@@ -65,7 +66,10 @@ def ladder_svg(
     others are outlined tints. A `decorative` ladder (the cover art) has no
     text and is hidden from screen readers. Sizes are in SVG user units; the
     caller sets the printed width with CSS, and the diagram grows taller when
-    long labels need the room.
+    long labels need the room. `links` (role id -> address, for the web) makes
+    each step a link for the pointer; such a ladder is hidden from screen
+    readers and its steps from the tab order (a link inside an image is
+    neither), so the page gives its text alternative and the links in text.
     """
     if groups and not isinstance(groups[0], tuple):  # plain roles: one track
         groups = [(None, list(groups))]  # type: ignore[list-item]
@@ -114,7 +118,7 @@ def ladder_svg(
     height = headroom + stairs + legend_height
     primary, text = brand.colors.primary, brand.colors.text
     family = escape(brand.font.family)
-    if decorative:
+    if decorative or links:
         parts = [
             f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:g} {height:g}" '
             'aria-hidden="true" class="ladder">'
@@ -139,6 +143,8 @@ def ladder_svg(
                     f'font-size="{track_size:.1f}" font-weight="700" letter-spacing="0.6" fill="{primary}">'
                     f"{escape(text_line)}</text>"
                 )
+        if links:
+            parts.append(f'<a href="{escape(links[role.id])}" tabindex="-1">')
         active = role.id == current
         fill = primary if active else tint(primary, 0.10)
         ink = "#FFFFFF" if active else text
@@ -162,6 +168,8 @@ def ladder_svg(
                 f'font-family="{family}" font-size="{size:.1f}" font-weight="{700 if active else 400}" '
                 f'fill="{ink}">{escape(text_line)}</text>'
             )
+        if links:
+            parts.append("</a>")
     current_rank = next((role.rank for role in roles if role.id == current), None)
     for x, y, rank, text_line in legend_rows:
         parts.append(

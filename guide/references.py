@@ -8,6 +8,7 @@ column, so that the person who wrote it can fix it.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -40,9 +41,25 @@ MAX_SVG_BYTES = 2 * 1024 * 1024
 
 def css_references(path: Path, folder: Path) -> list[Problem]:
     """url(...) values and @import rules in a company stylesheet that reach outside its folder."""
+    return scan_css(path, folder)[0]
+
+
+def css_files(path: Path, folder: Path) -> list[Path]:
+    """The files in the company's folder that a stylesheet loads (fonts, images, @imports), in order, once each."""
+    found = [
+        Path(os.path.normpath(path.parent / unquote(urlsplit(reference.strip()).path)))
+        for reference in scan_css(path, folder)[1]
+        if not reference.strip().startswith("#") and urlsplit(reference.strip()).scheme != "data"
+    ]
+    return list(dict.fromkeys(found))
+
+
+def scan_css(path: Path, folder: Path) -> tuple[list[Problem], list[str]]:
+    """A company stylesheet's problems (references outside its folder, page sizes) and its allowed references."""
     import tinycss2
 
     problems: list[Problem] = []
+    allowed: list[str] = []
     text = decode_text(read_inside(path, folder, MAX_CSS_BYTES), path)
     rules = tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True)
 
@@ -67,13 +84,16 @@ def css_references(path: Path, folder: Path) -> list[Problem]:
                                 declaration.source_column,
                             )
                         )
-            if reference is not None and (why := check_reference(reference, path.parent, folder)):
-                problems.append(Problem(why, path, token.source_line, token.source_column))
+            if reference is not None:
+                if why := check_reference(reference, path.parent, folder):
+                    problems.append(Problem(why, path, token.source_line, token.source_column))
+                elif reference.strip():
+                    allowed.append(reference)
             for child in ("content", "prelude", "arguments"):
                 visit(getattr(token, child, None))
 
     visit(rules)
-    return problems
+    return problems, allowed
 
 
 _CSS_REFERENCE = re.compile(r"""url\(\s*["']?([^"')]*)|@import\s+["']([^"']*)""", re.IGNORECASE)

@@ -353,12 +353,13 @@ def _matrices(content: Content, roles: list[dict[str, Any]]) -> list[dict[str, A
     return tables
 
 
-def _context(content: Content, target: Target, ladder_height: float) -> dict[str, Any]:
+def _context(content: Content, target: Target, ladder_height: float, web: bool = False) -> dict[str, Any]:
     """What every template receives: plain data only (text, numbers, lists and mappings of them).
 
     No model, path or function reaches a template, so a company template
     cannot call a method that reads or writes a file, whatever the sandbox
-    lets through. SVG diagrams and URLs are prepared here.
+    lets through. SVG diagrams and URLs are prepared here; for the web
+    edition (`web`) the ladders' steps link to the role pages.
     """
     brand = target.brand
     title = content.guide.ladder.title
@@ -369,7 +370,14 @@ def _context(content: Content, target: Target, ladder_height: float) -> dict[str
     previous_track = None
     for role in content.roles:
         data = _role_data(role, content, track_names, trunk)
-        data["ladder"] = ladder_svg(groups, brand, current=role.id, height=ladder_height, title=title)
+        data["ladder"] = ladder_svg(
+            groups,
+            brand,
+            current=role.id,
+            height=ladder_height,
+            title=title,
+            links={other.id: f"{other.id}.html" for other in content.roles} if web else None,
+        )
         # The first role of each track after the fork opens the track's group (contents, role pages).
         data["track_opens"] = data["track"] is not None and data["track"] != previous_track
         previous_track = data["track"]
@@ -403,7 +411,14 @@ def _context(content: Content, target: Target, ladder_height: float) -> dict[str
         "logo": data_uri(brand.logo, target.company_dir or brand.logo.parent) if brand.logo else None,
         "company_css": [path.as_uri() for path in target.stylesheets],
         "version": __version__,
-        "ladder": ladder_svg(groups, brand, height=150, use_title=True, title=title),
+        "ladder": ladder_svg(
+            groups,
+            brand,
+            height=150,
+            use_title=True,
+            title=title,
+            links={role.id: f"roles/{role.id}.html" for role in content.roles} if web else None,
+        ),
         "cover_ladder": ladder_svg(groups, brand, width=600, height=260, decorative=True),
     }
 

@@ -26,6 +26,20 @@ def watched_paths(options: BuildOptions) -> list[Path]:
     return [path.resolve() for path in paths]
 
 
+#: What editors write beside a file while saving it: never content.
+_SCRATCH_SUFFIXES = ("~", ".tmp", ".swp", ".swx", ".part", ".crdownload")
+
+
+def real_changes(change, path: str) -> bool:
+    """A change worth rebuilding for: not an editor's hidden or scratch file (`.company.yaml.swp`, `4913`, `x~`)."""
+    import watchfiles
+
+    name = Path(path).name
+    if name.startswith(".") or name.endswith(_SCRATCH_SUFFIXES) or name == "4913":
+        return False
+    return watchfiles.DefaultFilter()(change, path)
+
+
 def watch_and_build(options: BuildOptions, reporter, stop: threading.Event | None = None, on_build=None) -> None:
     """Build now, then again after every change under the watched paths, until `stop` is set (or Ctrl-C)."""
     import watchfiles
@@ -50,7 +64,9 @@ def watch_and_build(options: BuildOptions, reporter, stop: threading.Event | Non
     once("start")
     reporter.line("watching for changes (Ctrl-C to stop)")
     try:
-        for changes in watchfiles.watch(*watched_paths(options), stop_event=stop, debounce=300, step=50):
+        for changes in watchfiles.watch(
+            *watched_paths(options), stop_event=stop, debounce=300, step=50, watch_filter=real_changes
+        ):
             changed = sorted({Path(path).name for _, path in changes})
             once(f"changed {', '.join(changed)}")
     except KeyboardInterrupt:

@@ -14,12 +14,14 @@ anything outside it.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 from .brand import MAX_FONT_BYTES, MAX_IMAGE_BYTES, read_font
 from .files import read_inside
 from .models import Content, Target
+from .references import css_files
 from .render_html import _context, _render, brand_colors, css_string
 from .resources import styles_dir
 
@@ -29,7 +31,7 @@ ASSETS = "assets"
 def render_web(content: Content, target: Target) -> dict[str, bytes]:
     """Every file of the web edition, by its path inside `web/`."""
     files: dict[str, bytes] = {}
-    context = _context(content, target, 84)
+    context = _context(content, target, 84, web=True)
     logo = None
     if target.brand.logo is not None:
         logo = f"{ASSETS}/logo{target.brand.logo.suffix.lower()}"
@@ -41,6 +43,7 @@ def render_web(content: Content, target: Target) -> dict[str, bytes]:
         files[name] = read_inside(path, _root(target, path), MAX_FONT_BYTES)
         fonts.append((name.removeprefix(f"{ASSETS}/"), face.weight, "italic" if face.italic else "normal"))
     files[f"{ASSETS}/style.css"] = stylesheet(target, fonts).encode("utf-8")
+    company_css = _company_files(target, files)
     pages = {
         "index.html": ("web/index.html", {}),
         "matrix.html": ("web/matrix.html", {}),
@@ -57,10 +60,38 @@ def render_web(content: Content, target: Target) -> dict[str, bytes]:
             root=root,
             page=path,
             web_logo=f"{root}{logo}" if logo else None,
+            web_company_css=[f"{root}{name}" for name in company_css],
             pdfs=_pdfs(content, root),
         )
         files[path] = html.encode("utf-8")
     return files
+
+
+def _company_files(target: Target, files: dict[str, bytes]) -> list[str]:
+    """Copy the company's stylesheets, and the files they load, into `assets/company/`; return the stylesheets.
+
+    Each file keeps its place relative to the company's folder, so the
+    stylesheets' relative `url(...)`s and `@import`s find them as they do in
+    print. The same stylesheets style the PDFs and the web edition: a rule
+    for one alone goes inside `@media print` or `@media screen`.
+    """
+    if target.company_dir is None:
+        return []
+    folder = Path(os.path.abspath(target.company_dir))
+    sheets = []
+    for sheet in target.stylesheets:
+        sheets.append(f"{ASSETS}/company/{Path(os.path.abspath(sheet)).relative_to(folder).as_posix()}")
+        pending = [sheet]
+        while pending:
+            path = pending.pop()
+            name = f"{ASSETS}/company/{Path(os.path.abspath(path)).relative_to(folder).as_posix()}"
+            if name in files:
+                continue
+            # read_inside refuses a link that leads out of the folder, a pipe or an oversized file
+            files[name] = read_inside(path, folder, max(MAX_FONT_BYTES, MAX_IMAGE_BYTES))
+            if path.suffix.lower() == ".css":
+                pending.extend(css_files(path, folder))
+    return sheets
 
 
 def _root(target: Target, path: Path) -> Path:

@@ -1,0 +1,395 @@
+"""`careerguide serve`: a live preview of one target, its web edition and its guide side by side.
+
+The two halves are made differently because they cost differently. The web
+edition needs no layout: after every save it is made again in this process
+(a few hundredths of a second) and served from memory. The guide PDF takes
+seconds: it is built in a worker process of its own, so the server keeps
+answering while it works, into `OUT/.preview/<target>/` (the guide alone, so
+a preview never prunes the cards of a real build in `OUT/<target>/`), and its
+pages are shown as images once it is written. Open pages hear of both through
+server-sent events and reload themselves. A save that breaks the build keeps
+the last good preview and puts the problems, with file:line:col, on the page.
+
+The server answers on 127.0.0.1 unless told otherwise, and only to requests
+addressed to the host it is bound to (a web page elsewhere cannot reach it
+through a rebound domain name). Everything it serves comes from memory or
+from the preview's own PDF: no request maps to a path on disk.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from .errors import Problem, UserError
+from .plan import BuildOptions, TargetSpec, plan_targets
+from .resources import templates_dir
+
+PREVIEW = ".preview"  # the preview's own build folder, inside OUT
+PAGE_WIDTH = 900  # pixels of a page image
+LOCAL_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")
+INJECT = b'<script src="/__serve/live.js" defer></script>'
+
+
+@dataclass
+class Status:
+    """What the preview shows now; every change makes a new `version`."""
+
+    target: str
+    version: int = 0
+    web_version: int = 0
+    web_seconds: float = 0.0
+    web_at: str = ""
+    pdf_version: int = 0
+    pdf_pages: int = 0
+    pdf_seconds: float = 0.0
+    pdf_at: str = ""
+    pdf_building: bool = False
+    web_errors: list[str] = field(default_factory=list)
+    web_warnings: list[str] = field(default_factory=list)
+    pdf_errors: list[str] = field(default_factory=list)
+    pdf_warnings: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        data = dict(self.__dict__)
+        # One problem found by both halves is listed once.
+        data["errors"] = list(dict.fromkeys(self.web_errors + self.pdf_errors))
+        data["warnings"] = list(dict.fromkeys(self.web_warnings + self.pdf_warnings))
+        return data
+
+
+class Preview:
+    """The preview's state: the web edition's files, the last good PDF, the problems; shared by every request."""
+
+    def __init__(self, options: BuildOptions, spec: TargetSpec) -> None:
+        self.options = options
+        self.spec = spec
+        self.changed = threading.Condition()
+        self.status = Status(spec.slug)
+        self.web: dict[str, bytes] = {}
+        self.pdf: bytes | None = None
+        self._pages: dict[tuple[int, int], bytes] = {}
+        self._pdfium = threading.Lock()  # pdfium is not thread-safe
+        self._pdf_wanted = threading.Event()
+
+    # -- the two halves ---------------------------------------------------
+
+    def refresh_web(self) -> None:
+        """Make the web edition again from the files as they are now; keep the last good one if that fails."""
+        from .load import load_content
+        from .pipeline import prepare_spec
+        from .web import render_web
+
+        started = time.perf_counter()
+        try:
+            prepared = prepare_spec(self.spec, load_content(self.spec.content_dir(self.options)), self.options)
+            files = render_web(prepared.content, prepared.target)
+        except UserError as error:
+            self._update(web_errors=[str(p) for p in error.problems], web_warnings=[])
+            return
+        self.web = files
+        self._update(
+            web_version=self.status.web_version + 1,
+            web_seconds=round(time.perf_counter() - started, 3),
+            web_at=time.strftime("%H:%M:%S"),
+            web_errors=[],
+            web_warnings=[str(p) for p in prepared.warnings],
+        )
+
+    def want_pdf(self) -> None:
+        """Ask for a new PDF; saves that arrive while one is being built make one more build, not one each."""
+        self._pdf_wanted.set()
+
+    def build_pdfs(self, stop: threading.Event) -> None:
+        """Build the guide whenever asked, in a worker process, until `stop` is set."""
+        import multiprocessing
+
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        options = replace(self.options, out_dir=self.options.out_dir / PREVIEW, web=False, jobs=1)
+        try:
+            while not stop.is_set():
+                if not self._pdf_wanted.wait(0.1):
+                    continue
+                self._pdf_wanted.clear()
+                self._update(pdf_building=True)
+                started = time.perf_counter()
+                try:
+                    errors, warnings = pool.submit(build_preview_pdf, options, self.spec).result()
+                except Exception as error:  # a bug, or the worker killed: say so on the page and go on
+                    errors, warnings = [f"internal error while building the PDF: {type(error).__name__}: {error}"], []
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+                pdf = options.out_dir / self.spec.slug / "career-guide.pdf"
+                if errors or not pdf.is_file():
+                    self._update(pdf_building=False, pdf_errors=errors, pdf_warnings=warnings)
+                    continue
+                data = pdf.read_bytes()
+                if data == self.pdf:  # the edit did not reach the guide (a web-only rule, say): nothing to redraw
+                    self._update(pdf_building=False, pdf_errors=[], pdf_warnings=warnings)
+                    continue
+                with self._pdfium:
+                    import pypdfium2
+
+                    pages = len(pypdfium2.PdfDocument(data))
+                    self.pdf, self._pages = data, {}
+                self._update(
+                    pdf_building=False,
+                    pdf_version=self.status.pdf_version + 1,
+                    pdf_pages=pages,
+                    pdf_seconds=round(time.perf_counter() - started, 2),
+                    pdf_at=time.strftime("%H:%M:%S"),
+                    pdf_errors=[],
+                    pdf_warnings=warnings,
+                )
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def page_png(self, version: int, index: int) -> bytes | None:
+        """Page `index` of the current PDF as a PNG, or None if that page or version is gone."""
+        with self._pdfium:
+            if version != self.status.pdf_version or self.pdf is None:
+                return None
+            if (version, index) not in self._pages:
+                import io
+
+                import pypdfium2
+
+                document = pypdfium2.PdfDocument(self.pdf)
+                if not 0 <= index < len(document):
+                    return None
+                page = document[index]
+                image = page.render(scale=PAGE_WIDTH / page.get_width()).to_pil()
+                buffer = io.BytesIO()
+                image.save(buffer, "PNG")
+                self._pages[(version, index)] = buffer.getvalue()
+            return self._pages[(version, index)]
+
+    # -- telling the pages ------------------------------------------------
+
+    def _update(self, **changes: Any) -> None:
+        with self.changed:
+            for name, value in changes.items():
+                setattr(self.status, name, value)
+            self.status.version += 1
+            self.changed.notify_all()
+
+    def wait(self, seen: int, timeout: float) -> dict[str, Any] | None:
+        """The status once its version passes `seen`, or None after `timeout` seconds."""
+        with self.changed:
+            self.changed.wait_for(lambda: self.status.version > seen, timeout)
+            return self.status.as_json() if self.status.version > seen else None
+
+
+def build_preview_pdf(options: BuildOptions, spec: TargetSpec) -> tuple[list[str], list[str]]:
+    """In the worker: build `spec`'s guide PDF alone; its problems and warnings as text (they cross processes)."""
+    from . import outputs
+    from .outputs import guide
+    from .pipeline import build
+    from .plan import plan_build
+
+    outputs.UNITS = (guide.UNIT,)
+    planned = [item for item in plan_build(options) if item.spec == spec]
+    try:
+        results = build(options, planned=planned)
+    except UserError as error:
+        return [str(p) for p in error.problems], []
+    return [], [str(w) for result in results for w in result.warnings]
+
+
+# -- the server -------------------------------------------------------------
+
+
+def _page(name: str, **context: Any) -> bytes:
+    """One of serve's own pages (templates/serve/), rendered with plain data."""
+    import jinja2
+
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir() / "serve"), autoescape=True, undefined=jinja2.StrictUndefined
+    )
+    return environment.get_template(name).render(**context).encode("utf-8")
+
+
+class _Handler(BaseHTTPRequestHandler):
+    preview: Preview
+    allowed_hosts: tuple[str, ...] | None  # None: any (bound to every interface on purpose)
+    server_version = "careerguide-serve"
+
+    def log_message(self, format: str, *args: Any) -> None:  # requests are not news
+        return
+
+    def do_GET(self) -> None:
+        try:
+            self._answer()
+        except (BrokenPipeError, ConnectionResetError):
+            return  # the page went away (a reload): nothing to answer
+
+    def _answer(self) -> None:
+        if not self._host_allowed():
+            self._send(HTTPStatus.FORBIDDEN, b"serve answers to its own address only\n", "text/plain")
+            return
+        path = self.path.split("?", 1)[0].split("#", 1)[0]
+        preview = self.preview
+        if path == "/":
+            status = json.dumps(preview.status.as_json()).replace("</", "<\\/")  # inside a <script>
+            body = _page("preview.html", target=preview.spec.slug, status=status)
+            self._send(HTTPStatus.OK, body, "text/html; charset=utf-8")
+        elif path == "/__serve/live.js":
+            self._send(HTTPStatus.OK, (templates_dir() / "serve" / "live.js").read_bytes(), "text/javascript")
+        elif path == "/__serve/status":
+            self._send(HTTPStatus.OK, json.dumps(preview.status.as_json()).encode(), "application/json")
+        elif path == "/__serve/events":
+            self._events()
+        elif path.startswith("/web/") or path == "/web":
+            self._web(path.removeprefix("/web").lstrip("/") or "index.html")
+        elif path == "/pdf/career-guide.pdf" and preview.pdf is not None:
+            self._send(HTTPStatus.OK, preview.pdf, "application/pdf")
+        elif path.startswith("/pdf/") and path.endswith(".png"):
+            version, _, index = path.removeprefix("/pdf/").removesuffix(".png").partition("/")
+            png = preview.page_png(int(version), int(index)) if version.isdigit() and index.isdigit() else None
+            if png is None:
+                self._send(HTTPStatus.NOT_FOUND, b"no such page\n", "text/plain")
+            else:
+                self._send(HTTPStatus.OK, png, "image/png")
+        else:
+            self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain")
+
+    def _host_allowed(self) -> bool:
+        if self.allowed_hosts is None:
+            return True
+        host = (self.headers.get("Host") or "").strip().lower()
+        name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        return name in self.allowed_hosts
+
+    def _web(self, name: str) -> None:
+        files = self.preview.web
+        if name.endswith("/"):
+            name += "index.html"
+        data = files.get(name)
+        if data is None:
+            self._send(HTTPStatus.NOT_FOUND, b"not in the web edition\n", "text/plain")
+            return
+        kind = _TYPES.get(Path(name).suffix.lower(), "application/octet-stream")
+        if name.endswith(".html"):
+            data = data.replace(b"</body>", INJECT + b"\n</body>", 1)
+        self._send(HTTPStatus.OK, data, kind)
+
+    def _events(self) -> None:
+        """Server-sent events: the status now, then after every change; a comment every 15 s keeps it open."""
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        seen = -1
+        while not self.server.stopping.is_set():  # type: ignore[attr-defined]
+            status = self.preview.wait(seen, 15.0)
+            if status is None:
+                self.wfile.write(b": still here\n\n")
+            else:
+                seen = status["version"]
+                self.wfile.write(f"event: status\ndata: {json.dumps(status)}\n\n".encode())
+            self.wfile.flush()
+
+    def _send(self, code: HTTPStatus, body: bytes, kind: str) -> None:
+        self.send_response(code)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.end_headers()
+        self.wfile.write(body)
+
+
+_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".webp": "image/webp",
+    ".otf": "font/otf",
+    ".ttf": "font/ttf",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+}
+
+
+def serve(
+    options: BuildOptions,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    say: Callable[[str], None] = print,
+    stop: threading.Event | None = None,
+    ready: Callable[[str], None] | None = None,
+) -> None:
+    """Preview the first target `options` name until Ctrl-C (or `stop`); `ready` gets the address once it answers."""
+    import watchfiles
+
+    from .watch import real_changes, watched_paths
+
+    specs = plan_targets(options)
+    if not specs:
+        raise UserError(Problem("there is nothing to preview: name one company with --company"))
+    spec = specs[0]
+    preview = Preview(options, spec)
+    handler = type("Handler", (_Handler,), {"preview": preview, "allowed_hosts": _allowed_hosts(host)})
+    try:
+        server = ThreadingHTTPServer((host, port), handler)
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise UserError(
+                Problem(f"port {port} is already in use (another serve?): pass --port {port + 1}, or --port 0")
+            ) from None
+        raise UserError(Problem(f"cannot listen on {host}:{port}: {error.strerror}")) from None
+    server.daemon_threads = True
+    stop = stop or threading.Event()
+    server.stopping = stop  # type: ignore[attr-defined]
+    preview.refresh_web()
+    preview.want_pdf()
+    threads = [
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True),
+        threading.Thread(target=preview.build_pdfs, args=(stop,), daemon=True),
+    ]
+    for thread in threads:
+        thread.start()
+    shown = host if ":" not in host else f"[{host}]"
+    address = f"http://{shown}:{server.server_address[1]}/"
+    say(f"previewing {spec.slug} at {address} (web edition and guide side by side; Ctrl-C to stop)")
+    for line in preview.status.web_errors:
+        say(f"error: {line}")
+    if ready is not None:
+        ready(address)
+    try:
+        for changes in watchfiles.watch(
+            *watched_paths(options), stop_event=stop, debounce=50, step=20, watch_filter=real_changes
+        ):
+            names = ", ".join(sorted({Path(path).name for _, path in changes}))
+            preview.refresh_web()
+            state = "failed" if preview.status.web_errors else f"web edition in {preview.status.web_seconds:.2f} s"
+            say(f"changed {names}: {state}")
+            for line in preview.status.web_errors:
+                say(f"error: {line}")
+            preview.want_pdf()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        server.shutdown()
+        server.server_close()
+        say("stopped serving")
+
+
+def _allowed_hosts(host: str) -> tuple[str, ...] | None:
+    """The Host headers to answer: the loopback names, and the address asked for; any, if bound to all."""
+    if host in ("0.0.0.0", "::", ""):
+        return None
+    return (*LOCAL_NAMES, host.lower(), f"[{host.lower()}]")
