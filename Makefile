@@ -67,8 +67,8 @@ lint: setup
 	$(BIN)/ruff format --check .
 
 # Refresh the PNG previews shown in the README.
-previews: setup
-	$(BIN)/careerguide build --all
+previews: setup browser-deps
+	$(BIN)/careerguide build --all --web
 	$(BIN)/careerguide onboard --company northwind --roster docs/sample-roster.csv
 	$(BIN)/careerguide build --company northwind --card-size a6 --card-backs --cards-per-sheet 4 --sheet a3 --out build/print
 	$(BIN)/python docs/make_previews.py build docs

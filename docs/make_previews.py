@@ -4,7 +4,9 @@ Usage: python docs/make_previews.py build docs
 
 Writes the default guide's cover, contents, a role section, the matrix and a
 card, the cover and a card of every example company built into `build/`, a
-packet, and northwind's A6 cards (front, back, an imposed A3 sheet).
+packet, and northwind's A6 cards (front, back, an imposed A3 sheet); then, in
+Debian's Chromium, northwind's web edition at desktop and phone widths and
+`careerguide serve` showing it beside its guide.
 """
 
 from __future__ import annotations
@@ -57,5 +59,69 @@ def main(build: Path, docs: Path) -> None:
             page_png(build / slug / "cards" / "senior-product-manager.pdf", 0, docs / f"example-{slug}-card.png", 500)
 
 
+def browser(width: int, height: int):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars"):
+        options.add_argument(argument)
+    options.add_argument("--force-device-scale-factor=1")
+    driver = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
+    driver.set_window_size(width, height)
+    return driver
+
+
+def screenshot(driver, out: Path) -> None:
+    from io import BytesIO
+
+    from PIL import Image
+
+    image = Image.open(BytesIO(driver.get_screenshot_as_png())).convert("RGB").quantize(colors=128)
+    image.save(out, optimize=True)
+    print(out)
+
+
+def web_previews(build: Path, docs: Path) -> None:
+    """The web edition as a reader sees it, and the live preview as a designer does."""
+    import threading
+    import time
+
+    from guide.plan import BuildOptions
+    from guide.serve import serve
+
+    site = build / "northwind" / "web"
+    for name, page, width, height in (
+        ("web-desktop", "index.html", 1100, 760),
+        ("web-phone", "roles/senior-product-manager.html", 360, 760),
+    ):
+        driver = browser(width, height)
+        try:
+            driver.get((site / page).resolve().as_uri())
+            screenshot(driver, docs / f"{name}.png")
+        finally:
+            driver.quit()
+    stop, ready = threading.Event(), []
+    options = BuildOptions(out_dir=build, companies=("northwind",))
+    hooks = {"port": 0, "say": lambda _: None, "stop": stop, "ready": ready.append}
+    server = threading.Thread(target=serve, args=(options,), kwargs=hooks)
+    server.start()
+    driver = browser(1280, 760)
+    try:
+        while not ready:
+            time.sleep(0.1)
+        driver.get(ready[0])
+        pages = "return [...document.querySelectorAll('#pages img')].map(i => i.naturalWidth)"
+        while not (driver.execute_script(pages) or [0])[0]:
+            time.sleep(0.2)
+        screenshot(driver, docs / "serve.png")
+    finally:
+        driver.quit()
+        stop.set()
+        server.join()
+
+
 if __name__ == "__main__":
     main(Path(sys.argv[1]), Path(sys.argv[2]))
+    web_previews(Path(sys.argv[1]), Path(sys.argv[2]))

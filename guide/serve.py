@@ -137,9 +137,7 @@ class Preview:
                     self._update(pdf_building=False, pdf_errors=[], pdf_warnings=warnings)
                     continue
                 with self._pdfium:
-                    import pypdfium2
-
-                    pages = len(pypdfium2.PdfDocument(data))
+                    pages = _page_count(data)
                     self.pdf, self._pages = data, {}
                 self._update(
                     pdf_building=False,
@@ -159,18 +157,10 @@ class Preview:
             if version != self.status.pdf_version or self.pdf is None:
                 return None
             if (version, index) not in self._pages:
-                import io
-
-                import pypdfium2
-
-                document = pypdfium2.PdfDocument(self.pdf)
-                if not 0 <= index < len(document):
+                png = _render_page(self.pdf, index)
+                if png is None:
                     return None
-                page = document[index]
-                image = page.render(scale=PAGE_WIDTH / page.get_width()).to_pil()
-                buffer = io.BytesIO()
-                image.save(buffer, "PNG")
-                self._pages[(version, index)] = buffer.getvalue()
+                self._pages[(version, index)] = png
             return self._pages[(version, index)]
 
     # -- telling the pages ------------------------------------------------
@@ -187,6 +177,43 @@ class Preview:
         with self.changed:
             self.changed.wait_for(lambda: self.status.version > seen, timeout)
             return self.status.as_json() if self.status.version > seen else None
+
+
+def _page_count(pdf: bytes) -> int:
+    """Call with the pdfium lock held (as `_render_page`)."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        return len(document)
+    finally:
+        document.close()
+
+
+def _render_page(pdf: bytes, index: int) -> bytes | None:
+    """A page as a PNG `PAGE_WIDTH` pixels wide. pdfium is not thread-safe: every object it made is closed
+    here, under the caller's lock, rather than left for the garbage collector to free in another thread."""
+    import io
+
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        if not 0 <= index < len(document):
+            return None
+        page = document[index]
+        try:
+            bitmap = page.render(scale=PAGE_WIDTH / page.get_width())
+            try:
+                buffer = io.BytesIO()
+                bitmap.to_pil().save(buffer, "PNG")
+                return buffer.getvalue()
+            finally:
+                bitmap.close()
+        finally:
+            page.close()
+    finally:
+        document.close()
 
 
 def build_preview_pdf(options: BuildOptions, spec: TargetSpec) -> tuple[list[str], list[str]]:

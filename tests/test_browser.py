@@ -14,6 +14,8 @@ import io
 import re
 import threading
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -185,6 +187,10 @@ def test_serve_reloads_the_page_on_a_css_edit_and_shows_errors_and_pdf_pages(
     try:
         _wait(lambda: ready, "the server to start")
         address = ready[0]
+        # Only requests addressed to the preview's own host are answered (no DNS rebinding from a web page).
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(urllib.request.Request(address, headers={"Host": "attacker.example"}))
+        assert refused.value.code == 403
         _open(browser, address + "web/index.html", DESKTOP)
         colour = "return getComputedStyle(document.querySelector('h1')).color"
         assert browser.execute_script(colour) == "rgb(18, 52, 86)"

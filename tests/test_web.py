@@ -116,3 +116,20 @@ def test_a_german_site_and_web_true_in_company_yaml(tmp_path: Path) -> None:
         build(options)
     index = (tmp_path / "out" / "webco" / "web" / "index.html").read_text(encoding="utf-8")
     assert '<html lang="de">' in index and "Zum Inhalt springen" in index and "Einführung" in index
+
+
+def test_serve_says_when_its_port_is_taken_and_which_to_try(tmp_path: Path) -> None:
+    import socket
+
+    from click.testing import CliRunner
+
+    from guide.cli import main
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(main, ["serve", "--port", str(port), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert f"port {port} is already in use" in result.output and f"--port {port + 1}" in result.output
+    assert "Traceback" not in result.output
