@@ -19,7 +19,7 @@ from .load import Key, Loaded, Position, load_role_file, load_yaml_file
 from .locale import check_locale
 from .models import Brand, CompanyFile, Target
 from .plan import DEFAULT_TARGET
-from .references import check_reference, css_references, svg_references
+from .references import check_reference, check_stylesheets, svg_references
 from .validate import problems_from
 
 RESERVED = DEFAULT_TARGET  # the default target's output folder
@@ -75,8 +75,7 @@ def load_company(folder: Path) -> Company:
     if folder.name == RESERVED:
         problems.append(Problem(f"the name `{RESERVED}` is kept for the default guide; rename the folder", folder))
     logo, fonts = _assets(folder, raw, loaded, problems)
-    for stylesheet in sorted((folder / "styles").glob("*.css")):
-        problems.extend(css_references(stylesheet, folder))
+    problems.extend(check_stylesheets(sorted((folder / "styles").glob("*.css")), folder)[0])
     if logo is not None and logo.suffix.lower() == ".svg":
         problems.extend(svg_references(logo, folder))
     return Company(folder.name, folder, loaded, settings, tuple(problems), logo, fonts)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -39,60 +40,95 @@ MAX_CSS_BYTES = 1024 * 1024  # a brand's stylesheet is a few kilobytes
 MAX_SVG_BYTES = 2 * 1024 * 1024
 
 
-def css_references(path: Path, folder: Path) -> list[Problem]:
-    """url(...) values and @import rules in a company stylesheet that reach outside its folder."""
-    return scan_css(path, folder)[0]
+@dataclass(frozen=True)
+class Load:
+    """A file a company stylesheet loads: where the stylesheet says it is, and where it says so."""
+
+    path: Path  # the stylesheet's folder joined with the reference, normalised (links not followed)
+    sheet: Path
+    line: int
+    column: int
+    imported: bool  # an @import: a stylesheet in its own right
 
 
-def css_files(path: Path, folder: Path) -> list[Path]:
-    """The files in the company's folder that a stylesheet loads (fonts, images, @imports), in order, once each."""
-    found = [
-        Path(os.path.normpath(path.parent / unquote(urlsplit(reference.strip()).path)))
-        for reference in scan_css(path, folder)[1]
-        if not reference.strip().startswith("#") and urlsplit(reference.strip()).scheme != "data"
-    ]
-    return list(dict.fromkeys(found))
+def check_stylesheets(sheets: list[Path], folder: Path) -> tuple[list[Problem], list[Load]]:
+    """The company's stylesheets and every stylesheet they @import, checked; and every file they load.
+
+    A stylesheet reached through @import is checked like the others: the
+    web edition publishes it, so what it points at matters as much.
+    """
+    problems: list[Problem] = []
+    loads: list[Load] = []
+    seen: set[Path] = set()
+    pending = list(reversed(sheets))
+    while pending:
+        sheet = pending.pop()
+        key = Path(os.path.normpath(sheet))
+        if key in seen:
+            continue
+        seen.add(key)
+        found, references = scan_css(sheet, folder)
+        problems.extend(found)
+        for reference, line, column, imported in references:
+            parts = urlsplit(reference.strip())
+            if parts.scheme == "data" or reference.strip().startswith("#"):
+                continue
+            load = Load(Path(os.path.normpath(sheet.parent / unquote(parts.path))), sheet, line, column, imported)
+            loads.append(load)
+            if imported and load.path.suffix.lower() == ".css" and load.path.is_file():
+                pending.append(load.path)
+    return problems, loads
 
 
-def scan_css(path: Path, folder: Path) -> tuple[list[Problem], list[str]]:
-    """A company stylesheet's problems (references outside its folder, page sizes) and its allowed references."""
+def scan_css(path: Path, folder: Path) -> tuple[list[Problem], list[tuple[str, int, int, bool]]]:
+    """A company stylesheet's problems (references outside its folder, page sizes) and its allowed references.
+
+    Each reference comes with its line, column and whether it is an @import.
+    The tokens are walked with a list, not by recursion, so no nesting depth
+    can exhaust the stack.
+    """
     import tinycss2
 
     problems: list[Problem] = []
-    allowed: list[str] = []
+    allowed: list[tuple[str, int, int, bool]] = []
     text = decode_text(read_inside(path, folder, MAX_CSS_BYTES), path)
-    rules = tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True)
-
-    def visit(tokens) -> None:
-        for token in tokens or ():
-            reference = None
-            if token.type == "url":
-                reference = token.value
-            elif token.type == "function" and token.lower_name in ("url", "src"):
-                reference = next((arg.value for arg in token.arguments if arg.type == "string"), None)
-            elif token.type == "at-rule" and token.lower_at_keyword == "import":
-                reference = next((arg.value for arg in token.prelude if arg.type in ("string", "url")), None)
-            elif token.type == "at-rule" and token.lower_at_keyword == "page" and token.content:
-                for declaration in tinycss2.parse_blocks_contents(token.content, skip_whitespace=True):
-                    if declaration.type == "declaration" and declaration.lower_name in ("size", "bleed", "marks"):
-                        problems.append(
-                            Problem(
-                                f"`{declaration.name}` cannot be set in a company stylesheet: the page size comes "
-                                "from `paper:` in company.yaml, bleed and marks from `--print-ready`",
-                                path,
-                                declaration.source_line,
-                                declaration.source_column,
-                            )
+    try:
+        rules = tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True)
+    except RecursionError:
+        return [Problem("this stylesheet nests brackets too deeply to be read; simplify it", path)], []
+    pending = list(reversed(rules))
+    while pending:
+        token = pending.pop()
+        references: list[str] = []
+        imported = False
+        if token.type == "url":
+            references = [token.value]
+        elif token.type == "function" and token.lower_name in ("url", "src"):
+            references = [arg.value for arg in token.arguments if arg.type == "string"][:1]
+        elif token.type == "function" and token.lower_name in ("image-set", "-webkit-image-set"):
+            references = [arg.value for arg in token.arguments if arg.type == "string"]  # a bare string is a URL
+        elif token.type == "at-rule" and token.lower_at_keyword == "import":
+            references = [arg.value for arg in token.prelude if arg.type in ("string", "url")][:1]
+            imported = True
+        elif token.type == "at-rule" and token.lower_at_keyword == "page" and token.content:
+            for declaration in tinycss2.parse_blocks_contents(token.content, skip_whitespace=True):
+                if declaration.type == "declaration" and declaration.lower_name in ("size", "bleed", "marks"):
+                    problems.append(
+                        Problem(
+                            f"`{declaration.name}` cannot be set in a company stylesheet: the page size comes "
+                            "from `paper:` in company.yaml, bleed and marks from `--print-ready`",
+                            path,
+                            declaration.source_line,
+                            declaration.source_column,
                         )
-            if reference is not None:
-                if why := check_reference(reference, path.parent, folder):
-                    problems.append(Problem(why, path, token.source_line, token.source_column))
-                elif reference.strip():
-                    allowed.append(reference)
-            for child in ("content", "prelude", "arguments"):
-                visit(getattr(token, child, None))
-
-    visit(rules)
+                    )
+        for reference in references:
+            if why := check_reference(reference, path.parent, folder):
+                problems.append(Problem(why, path, token.source_line, token.source_column))
+            elif reference.strip():
+                allowed.append((reference, token.source_line, token.source_column, imported))
+        for child in ("arguments", "prelude", "content"):
+            pending.extend(reversed(getattr(token, child, None) or []))
     return problems, allowed
 
 

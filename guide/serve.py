@@ -20,15 +20,18 @@ from __future__ import annotations
 
 import errno
 import json
+import re
+import signal
+import socket
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from .errors import Problem, UserError
 from .plan import BuildOptions, TargetSpec, plan_targets
@@ -36,6 +39,7 @@ from .resources import templates_dir
 
 PREVIEW = ".preview"  # the preview's own build folder, inside OUT
 PAGE_WIDTH = 900  # pixels of a page image
+MAX_STREAMS = 32  # open event streams (pages listening for changes)
 LOCAL_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")
 INJECT = b'<script src="/__serve/live.js" defer></script>'
 
@@ -70,8 +74,9 @@ class Status:
 class Preview:
     """The preview's state: the web edition's files, the last good PDF, the problems; shared by every request."""
 
-    def __init__(self, options: BuildOptions, spec: TargetSpec) -> None:
+    def __init__(self, options: BuildOptions, spec: TargetSpec, say: Callable[[str], None] = print) -> None:
         self.options = options
+        self.say = say
         self.spec = spec
         self.changed = threading.Condition()
         self.status = Status(spec.slug)
@@ -96,6 +101,9 @@ class Preview:
         except UserError as error:
             self._update(web_errors=[str(p) for p in error.problems], web_warnings=[])
             return
+        except Exception as error:  # a bug: shown on the page, and the preview stays up for the next save
+            self._update(web_errors=[f"internal error: {type(error).__name__}: {error}"], web_warnings=[])
+            return
         self.web = files
         self._update(
             web_version=self.status.web_version + 1,
@@ -111,9 +119,7 @@ class Preview:
 
     def build_pdfs(self, stop: threading.Event) -> None:
         """Build the guide whenever asked, in a worker process, until `stop` is set."""
-        import multiprocessing
-
-        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        pool = _pool()
         options = replace(self.options, out_dir=self.options.out_dir / PREVIEW, web=False, jobs=1)
         try:
             while not stop.is_set():
@@ -122,15 +128,24 @@ class Preview:
                 self._pdf_wanted.clear()
                 self._update(pdf_building=True)
                 started = time.perf_counter()
+                running = pool.apply_async(build_preview_pdf, (options, self.spec))
+                deadline = time.monotonic() + (options.timeout or 3600)
+                while not running.ready() and not stop.is_set() and time.monotonic() < deadline:
+                    running.wait(0.1)
+                if stop.is_set():
+                    return  # the worker is stopped below, mid-build or not (its writes are all-or-nothing)
                 try:
-                    errors, warnings = pool.submit(build_preview_pdf, options, self.spec).result()
-                except Exception as error:  # a bug, or the worker killed: say so on the page and go on
+                    errors, warnings = running.get(0)
+                except Exception as error:  # a bug, the time limit, or the worker killed: say so and go on
                     errors, warnings = [f"internal error while building the PDF: {type(error).__name__}: {error}"], []
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+                    pool.terminate()
+                    pool = _pool()
                 pdf = options.out_dir / self.spec.slug / "career-guide.pdf"
                 if errors or not pdf.is_file():
                     self._update(pdf_building=False, pdf_errors=errors, pdf_warnings=warnings)
+                    self.say("guide PDF failed: the preview keeps the last good one")
+                    for line in errors:
+                        self.say(f"error: {line}")
                     continue
                 data = pdf.read_bytes()
                 if data == self.pdf:  # the edit did not reach the guide (a web-only rule, say): nothing to redraw
@@ -148,8 +163,10 @@ class Preview:
                     pdf_errors=[],
                     pdf_warnings=warnings,
                 )
+                self.say(f"guide PDF: {pages} pages in {self.status.pdf_seconds:.1f} s")
         finally:
-            pool.shutdown(wait=False, cancel_futures=True)
+            pool.terminate()
+            pool.join()
 
     def page_png(self, version: int, index: int) -> bytes | None:
         """Page `index` of the current PDF as a PNG, or None if that page or version is gone."""
@@ -177,6 +194,19 @@ class Preview:
         with self.changed:
             self.changed.wait_for(lambda: self.status.version > seen, timeout)
             return self.status.as_json() if self.status.version > seen else None
+
+
+def _pool():
+    """One worker, kept warm between builds: a fresh interpreter (this process has threads), deaf to Ctrl-C.
+
+    A `multiprocessing` pool rather than an executor: it can be stopped in the middle of a build
+    (`terminate`), so Ctrl-C ends the preview at once.
+    """
+    import multiprocessing
+
+    from .pipeline import _ignore_interrupts
+
+    return multiprocessing.get_context("spawn").Pool(1, initializer=_ignore_interrupts)
 
 
 def _page_count(pdf: bytes) -> int:
@@ -263,10 +293,11 @@ class _Handler(BaseHTTPRequestHandler):
         if not self._host_allowed():
             self._send(HTTPStatus.FORBIDDEN, b"serve answers to its own address only\n", "text/plain")
             return
-        path = self.path.split("?", 1)[0].split("#", 1)[0]
+        path = unquote(self.path.split("?", 1)[0].split("#", 1)[0])  # only ever a key, never a path on disk
         preview = self.preview
         if path == "/":
-            status = json.dumps(preview.status.as_json()).replace("</", "<\\/")  # inside a <script>
+            # Inside a <script> element: no "<" at all, so no text of a problem can end it or open a comment.
+            status = json.dumps(preview.status.as_json()).replace("<", "\\u003c").replace(">", "\\u003e")
             body = _page("preview.html", target=preview.spec.slug, status=status)
             self._send(HTTPStatus.OK, body, "text/html; charset=utf-8")
         elif path == "/__serve/live.js":
@@ -280,8 +311,8 @@ class _Handler(BaseHTTPRequestHandler):
         elif path == "/pdf/career-guide.pdf" and preview.pdf is not None:
             self._send(HTTPStatus.OK, preview.pdf, "application/pdf")
         elif path.startswith("/pdf/") and path.endswith(".png"):
-            version, _, index = path.removeprefix("/pdf/").removesuffix(".png").partition("/")
-            png = preview.page_png(int(version), int(index)) if version.isdigit() and index.isdigit() else None
+            numbers = re.fullmatch(r"/pdf/([0-9]{1,9})/([0-9]{1,5})\.png", path, re.ASCII)
+            png = preview.page_png(int(numbers[1]), int(numbers[2])) if numbers else None
             if png is None:
                 self._send(HTTPStatus.NOT_FOUND, b"no such page\n", "text/plain")
             else:
@@ -301,6 +332,10 @@ class _Handler(BaseHTTPRequestHandler):
         if name.endswith("/"):
             name += "index.html"
         data = files.get(name)
+        if data is None and not files:
+            # Nothing made yet (the first build failed): a page that shows the problems and reloads once mended.
+            self._send(HTTPStatus.SERVICE_UNAVAILABLE, _page("waiting.html"), "text/html; charset=utf-8")
+            return
         if data is None:
             self._send(HTTPStatus.NOT_FOUND, b"not in the web edition\n", "text/plain")
             return
@@ -310,7 +345,19 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(HTTPStatus.OK, data, kind)
 
     def _events(self) -> None:
-        """Server-sent events: the status now, then after every change; a comment every 15 s keeps it open."""
+        """Server-sent events: the status now, then after every change; a comment every 15 s keeps it open.
+
+        Each open stream holds a thread; a few dozen are plenty for the tabs of one person.
+        """
+        if not self.server.streams.acquire(blocking=False):  # type: ignore[attr-defined]
+            self._send(HTTPStatus.SERVICE_UNAVAILABLE, b"too many open previews\n", "text/plain")
+            return
+        try:
+            self._stream()
+        finally:
+            self.server.streams.release()  # type: ignore[attr-defined]
+
+    def _stream(self) -> None:
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-store")
@@ -350,6 +397,21 @@ _TYPES = {
 }
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        """A request the handler could not answer (a bug): one line, not a traceback, and the server goes on."""
+        import sys
+
+        error = sys.exc_info()[1]
+        print(f"internal error answering a request: {type(error).__name__}: {error}", file=sys.stderr)
+
+
+class _Server6(_Server):
+    address_family = socket.AF_INET6
+
+
 def serve(
     options: BuildOptions,
     host: str = "127.0.0.1",
@@ -367,45 +429,46 @@ def serve(
     if not specs:
         raise UserError(Problem("there is nothing to preview: name one company with --company"))
     spec = specs[0]
-    preview = Preview(options, spec)
+    preview = Preview(options, spec, say)
     handler = type("Handler", (_Handler,), {"preview": preview, "allowed_hosts": _allowed_hosts(host)})
     try:
-        server = ThreadingHTTPServer((host, port), handler)
+        server_class = _Server6 if ":" in host else _Server
+        server = server_class((host.strip("[]"), port), handler)
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
             raise UserError(
                 Problem(f"port {port} is already in use (another serve?): pass --port {port + 1}, or --port 0")
             ) from None
         raise UserError(Problem(f"cannot listen on {host}:{port}: {error.strerror}")) from None
-    server.daemon_threads = True
+    server.streams = threading.BoundedSemaphore(MAX_STREAMS)  # type: ignore[attr-defined]
     stop = stop or threading.Event()
     server.stopping = stop  # type: ignore[attr-defined]
-    preview.refresh_web()
-    preview.want_pdf()
+    refresh(preview)
     threads = [
         threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True),
         threading.Thread(target=preview.build_pdfs, args=(stop,), daemon=True),
     ]
     for thread in threads:
         thread.start()
-    shown = host if ":" not in host else f"[{host}]"
+    shown = host if ":" not in host else f"[{host.strip('[]')}]"
     address = f"http://{shown}:{server.server_address[1]}/"
     say(f"previewing {spec.slug} at {address} (web edition and guide side by side; Ctrl-C to stop)")
     for line in preview.status.web_errors:
         say(f"error: {line}")
     if ready is not None:
         ready(address)
+    if threading.current_thread() is threading.main_thread():  # `kill` stops it as Ctrl-C does, cleanly
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         for changes in watchfiles.watch(
             *watched_paths(options), stop_event=stop, debounce=50, step=20, watch_filter=real_changes
         ):
             names = ", ".join(sorted({Path(path).name for _, path in changes}))
-            preview.refresh_web()
+            refresh(preview)
             state = "failed" if preview.status.web_errors else f"web edition in {preview.status.web_seconds:.2f} s"
             say(f"changed {names}: {state}")
             for line in preview.status.web_errors:
                 say(f"error: {line}")
-            preview.want_pdf()
     except KeyboardInterrupt:
         pass
     finally:
@@ -413,6 +476,14 @@ def serve(
         server.shutdown()
         server.server_close()
         say("stopped serving")
+
+
+def refresh(preview: Preview) -> None:
+    """The web edition now, the PDF after it; not the PDF when the files do not even make a web edition
+    (the same checks would stop its build, and the last good PDF stays on screen)."""
+    preview.refresh_web()
+    if not preview.status.web_errors:
+        preview.want_pdf()
 
 
 def _allowed_hosts(host: str) -> tuple[str, ...] | None:

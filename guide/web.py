@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from .brand import MAX_FONT_BYTES, MAX_IMAGE_BYTES, read_font
+from .errors import Problem, UserError
 from .files import read_inside
 from .models import Content, Target
-from .references import css_files
+from .references import check_stylesheets
 from .render_html import _context, _render, brand_colors, css_string
 from .resources import styles_dir
 
@@ -67,31 +68,77 @@ def render_web(content: Content, target: Target) -> dict[str, bytes]:
     return files
 
 
+#: What a company stylesheet may bring into the web edition: stylesheets, fonts and images that cannot carry
+#: scripts. (An SVG file can; one in a stylesheet as a data: URI cannot run them and is fine.)
+WEB_ASSET_TYPES = (".css", ".woff2", ".woff", ".otf", ".ttf", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif")
+MAX_COMPANY_FILES = 200
+MAX_COMPANY_BYTES = 64 * 1024 * 1024  # all of them together
+
+
 def _company_files(target: Target, files: dict[str, bytes]) -> list[str]:
     """Copy the company's stylesheets, and the files they load, into `assets/company/`; return the stylesheets.
 
     Each file keeps its place relative to the company's folder, so the
     stylesheets' relative `url(...)`s and `@import`s find them as they do in
     print. The same stylesheets style the PDFs and the web edition: a rule
-    for one alone goes inside `@media print` or `@media screen`.
+    for one alone goes inside `@media print` or `@media screen`. A file must
+    be where the stylesheet says, not behind a link (a link could make one
+    file many, or a name without end), of a type that cannot run scripts,
+    and all of them together are bounded in number and size.
     """
     if target.company_dir is None:
         return []
     folder = Path(os.path.abspath(target.company_dir))
-    sheets = []
-    for sheet in target.stylesheets:
-        sheets.append(f"{ASSETS}/company/{Path(os.path.abspath(sheet)).relative_to(folder).as_posix()}")
-        pending = [sheet]
-        while pending:
-            path = pending.pop()
-            name = f"{ASSETS}/company/{Path(os.path.abspath(path)).relative_to(folder).as_posix()}"
-            if name in files:
-                continue
-            # read_inside refuses a link that leads out of the folder, a pipe or an oversized file
-            files[name] = read_inside(path, folder, max(MAX_FONT_BYTES, MAX_IMAGE_BYTES))
-            if path.suffix.lower() == ".css":
-                pending.extend(css_files(path, folder))
-    return sheets
+    real = Path(os.path.realpath(folder))
+    problems, loads = check_stylesheets(list(target.stylesheets), folder)
+    copied: dict[Path, None] = dict.fromkeys(Path(os.path.abspath(sheet)) for sheet in target.stylesheets)
+    for load in loads:
+        where = {"path": load.sheet, "line": load.line, "column": load.column}
+        shown = os.path.relpath(load.path, load.sheet.parent)
+        if not load.path.is_relative_to(folder) or Path(os.path.realpath(load.path)) != real / load.path.relative_to(
+            folder
+        ):
+            problems.append(
+                Problem(f"`{shown}` goes through a link: for the web edition, refer to the file itself", **where)
+            )
+        elif load.path.suffix.lower() not in WEB_ASSET_TYPES:
+            problems.append(
+                Problem(
+                    f"`{shown}` cannot go into the web edition: a stylesheet there may load other stylesheets, "
+                    "fonts (WOFF2, WOFF, OTF, TTF) and images (PNG, JPEG, GIF, WebP, AVIF); put an SVG in the "
+                    "stylesheet as a data: URI",
+                    **where,
+                )
+            )
+        elif not load.path.is_file():
+            problems.append(Problem(f"`{shown}`: there is no such file in the company's folder", **where))
+        else:
+            copied.setdefault(load.path)
+    if len(copied) > MAX_COMPANY_FILES:
+        problems.append(
+            Problem(
+                f"the stylesheets load {len(copied)} files; at most {MAX_COMPANY_FILES} can go into the web edition",
+                folder / "styles",
+            )
+        )
+    if problems:
+        raise UserError(problems)
+    total = 0
+    for path in copied:
+        # read_inside refuses a pipe, a device or an oversized file
+        data = read_inside(path, folder, max(MAX_FONT_BYTES, MAX_IMAGE_BYTES))
+        total += len(data)
+        if total > MAX_COMPANY_BYTES:
+            raise UserError(
+                Problem(
+                    f"the stylesheets' files come to more than {MAX_COMPANY_BYTES // 2**20} MB together; "
+                    "a web page should load far less (use WOFF2 fonts and compressed images)",
+                    folder / "styles",
+                )
+            )
+        files[f"{ASSETS}/company/{path.relative_to(folder).as_posix()}"] = data
+    sheets = [Path(os.path.abspath(sheet)).relative_to(folder) for sheet in target.stylesheets]
+    return [f"{ASSETS}/company/{sheet.as_posix()}" for sheet in sheets]
 
 
 def _root(target: Target, path: Path) -> Path:

@@ -191,6 +191,7 @@ def test_serve_reloads_the_page_on_a_css_edit_and_shows_errors_and_pdf_pages(
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(urllib.request.Request(address, headers={"Host": "attacker.example"}))
         assert refused.value.code == 403
+        refused.value.close()
         _open(browser, address + "web/index.html", DESKTOP)
         colour = "return getComputedStyle(document.querySelector('h1')).color"
         assert browser.execute_script(colour) == "rgb(18, 52, 86)"

@@ -332,6 +332,59 @@ def test_a_gif_named_png_and_an_image_bomb_in_css_are_refused(project: Path) -> 
     assert_error(result, "refused to load", "bomb.png", "pixels")
 
 
+# --- what a company stylesheet brings into the web edition ---------------------------
+
+WEB_CSS_CASES = {
+    # a link to a folder deep inside, then up: the link says the file is inside, the path written says outside
+    "link-then-up": ("b { background: url(link/../../../x/band.png); }", {"styles/link": "../d/e/f"}, "a link"),
+    # a link to its own folder: endless names for one file
+    "link-loop": ("b { background: url(" + "l/" * 40 + "band.png); }", {"styles/l": "."}, "goes through a link"),
+    "many-names-for-one-file": ("b { background: url(copy.png); }", {"styles/copy.png": "band.png"}, "through a link"),
+    "active-content": ("b { background: url(page.html); }", {}, "cannot go into the web edition"),
+    "svg-file": ("b { background: url(band.svg); }", {}, "put an SVG in the stylesheet as a data: URI"),
+    "missing-file": ("b { background: url(nothing.png); }", {}, "no such file"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(WEB_CSS_CASES))
+def test_a_company_stylesheet_brings_only_its_own_passive_files_into_the_web_edition(
+    project: Path, monkeypatch, case: str
+) -> None:
+    import guide.outputs as outputs
+    from guide.outputs import web
+
+    monkeypatch.setattr(outputs, "UNITS", (web.UNIT,))
+    css, links, message = WEB_CSS_CASES[case]
+    files = {
+        "styles/a.css": "\n" + css,
+        "styles/band.png": b"\x89PNG",
+        "styles/band.svg": "<svg/>",
+        "styles/page.html": "<script>x</script>",
+    }
+    folder = make_company(project, "evil", "name: Evil\nweb: true\n", files)
+    (folder / "d" / "e" / "f").mkdir(parents=True)
+    (folder / "x").mkdir()
+    (folder / "x" / "band.png").write_bytes(b"\x89PNG")
+    for name, target in links.items():
+        (folder / name).symlink_to(target)
+    result = invoke("build", "--company", "evil", "--out", "out")
+    assert_error(result, "styles/a.css:2:", message)
+    assert not (project / "out" / "evil" / "web").exists()
+
+
+def test_every_stylesheet_an_import_reaches_is_checked_like_the_others(project: Path) -> None:
+    nested = "x{a:" + "f(" * 5000 + ")" * 5000 + "}\n"  # walked without recursion
+    files = {
+        "styles/a.css": '@import "sub/b.css";\n' + nested,
+        "styles/sub/b.css": "c { background: url(https://tracker.example/t.png); }\n"
+        'd { background-image: image-set("https://tracker.example/p.png" 1x); }\n',
+    }
+    make_company(project, "evil", "name: Evil\n", files)
+    result = invoke("validate", "--company", "evil")
+    assert_error(result, "styles/sub/b.css:1:", "only files in the company's folder")
+    assert_error(result, "styles/sub/b.css:2:", "only files in the company's folder")
+
+
 # --- links in PDFs, crashes that are the user's to fix -------------------------------
 
 BAD_INPUT = [

@@ -216,3 +216,24 @@ def test_parallel_force_after_an_in_process_build_uses_the_edit(acme: BuildOptio
     for slug in ("acme", "zenith"):
         text = _text(acme.out_dir / slug / "cards" / "product-manager.pdf")
         assert "The central role" in text and "YOUR WORK" in text.upper(), slug
+
+
+@pytest.mark.parametrize(
+    ("name", "real"),
+    [
+        ("company.yaml", True),
+        ("web.css", True),
+        (".company.yaml.swp", False),  # vim
+        (".company.yaml.swp-tmp", False),
+        ("company.yaml~", False),  # emacs, gedit
+        ("4913", False),  # vim's test of whether it may write in the folder
+        ("roles.yaml.tmp", False),
+        (".#company.yaml", False),  # emacs lock
+    ],
+)
+def test_watch_and_serve_ignore_editors_scratch_files(name: str, real: bool) -> None:
+    from watchfiles import Change
+
+    from guide.watch import real_changes
+
+    assert real_changes(Change.modified, f"/project/companies/acme/{name}") is real

@@ -118,6 +118,42 @@ def test_a_german_site_and_web_true_in_company_yaml(tmp_path: Path) -> None:
     assert '<html lang="de">' in index and "Zum Inhalt springen" in index and "Einführung" in index
 
 
+def test_a_company_stylesheet_and_what_it_loads_keep_their_places_in_the_site(tmp_path: Path) -> None:
+    """Copied beside each other as in the company's folder, so relative url()s and @imports still resolve;
+    a stylesheet that imports itself in a loop is copied once."""
+    from conftest import make_company
+
+    files = {
+        "styles/brand.css": '@import "more.css";\n@font-face { font-family: X; src: url("../fonts/x.woff2?v=2#f"); }',
+        "styles/more.css": "@import url(brand.css);\n.hero { background: url(../images/band.png); }",
+        "fonts/x.woff2": b"wOF2 not really a font",
+        "images/band.png": b"\x89PNG not really",
+        "unused.png": b"not referenced",
+    }
+    make_company(tmp_path, "styled", "name: Styled\nweb: true\n", files)
+    options = BuildOptions(out_dir=tmp_path / "out", content_dir=CONTENT, project=tmp_path, companies=("styled",))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(outputs, "UNITS", (web.UNIT,))
+        build(options)
+    site = tmp_path / "out" / "styled" / "web"
+    copied = sorted(
+        p.relative_to(site / "assets" / "company").as_posix() for p in (site / "assets" / "company").rglob("*")
+    )
+    assert copied == [
+        "fonts",
+        "fonts/x.woff2",
+        "images",
+        "images/band.png",
+        "styles",
+        "styles/brand.css",
+        "styles/more.css",
+    ]
+    assert (site / "assets/company/fonts/x.woff2").read_bytes() == files["fonts/x.woff2"]
+    role = Page((site / "roles" / "product-manager.html").read_text(encoding="utf-8"))
+    assert "../assets/company/styles/brand.css" in role.refs  # linked from every page, relative to it
+    assert "../assets/company/styles/more.css" in role.refs
+
+
 def test_serve_says_when_its_port_is_taken_and_which_to_try(tmp_path: Path) -> None:
     import socket
 
@@ -133,3 +169,48 @@ def test_serve_says_when_its_port_is_taken_and_which_to_try(tmp_path: Path) -> N
     assert result.exit_code == 1
     assert f"port {port} is already in use" in result.output and f"--port {port + 1}" in result.output
     assert "Traceback" not in result.output
+
+
+def test_serve_started_on_a_broken_company_says_where_and_waits_for_the_fix(tmp_path: Path, capfd) -> None:
+    """Nothing good to show yet: the page says so, the status has file:line:col, no PDF is attempted."""
+    import json
+    import threading
+    import urllib.error
+    import urllib.request
+
+    from conftest import make_company
+
+    from guide.serve import serve
+
+    folder = make_company(tmp_path, "acme", 'name: Acme\nlocale: "<!--<script>x</script>"\n')
+    stop, ready, said = threading.Event(), [], []
+    options = BuildOptions(out_dir=tmp_path / "out", content_dir=CONTENT, companies=(str(folder),))
+    hooks = {"port": 0, "say": said.append, "stop": stop, "ready": ready.append}
+    thread = threading.Thread(target=serve, args=(options,), kwargs=hooks)
+    thread.start()
+    try:
+        while not ready and thread.is_alive():
+            thread.join(0.05)
+        with pytest.raises(urllib.error.HTTPError) as waiting:
+            urllib.request.urlopen(ready[0] + "web/index.html")
+        assert waiting.value.code == 503 and b"No preview yet" in waiting.value.read()
+        waiting.value.close()
+        status = json.loads(urllib.request.urlopen(ready[0] + "__serve/status").read())
+        assert re.search(r"acme/company\.yaml:2:\d+: locale", status["errors"][0]), status
+        # The problem's text, in the preview page's script, cannot end the script or open a comment.
+        page = urllib.request.urlopen(ready[0]).read().decode()
+        script = re.search(r'<script id="initial-status" type="application/json">(.*?)</script>', page, re.S)[1]
+        assert "<" not in script and json.loads(script)["errors"] == status["errors"]
+        for odd in ("pdf/%C2%B2/0.png", "pdf/" + "9" * 5000 + "/0.png", "pdf/-1/0.png", "pdf/1/0.png"):
+            with pytest.raises(urllib.error.HTTPError) as missing:
+                urllib.request.urlopen(ready[0] + odd)
+            assert missing.value.code == 404
+            missing.value.close()
+        assert status["pdf_building"] is False and status["pdf_version"] == 0
+        assert any(line.startswith("error: ") and "company.yaml:2" in line for line in said), said
+        assert "Traceback" not in capfd.readouterr().err
+    finally:
+        stop.set()
+        thread.join(10)
+    assert not thread.is_alive()
+    assert not (tmp_path / "out").exists()  # no PDF was built, nothing written
