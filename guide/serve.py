@@ -134,12 +134,15 @@ class Preview:
                     running.wait(0.1)
                 if stop.is_set():
                     return  # the worker is stopped below, mid-build or not (its writes are all-or-nothing)
-                try:
-                    errors, warnings = running.get(0)
-                except Exception as error:  # a bug, the time limit, or the worker killed: say so and go on
-                    errors, warnings = [f"internal error while building the PDF: {type(error).__name__}: {error}"], []
+                if not running.ready():  # the worker died, or the layout runs without end: a new worker
+                    errors, warnings = [f"the guide was not laid out within {options.timeout or 3600:g} s; stopped"], []
                     pool.terminate()
                     pool = _pool()
+                else:
+                    try:
+                        errors, warnings = running.get(0)
+                    except Exception as error:  # a bug in the build: say so on the page and go on
+                        errors, warnings = [f"internal error in the PDF's build: {type(error).__name__}: {error}"], []
                 pdf = options.out_dir / self.spec.slug / "career-guide.pdf"
                 if errors or not pdf.is_file():
                     self._update(pdf_building=False, pdf_errors=errors, pdf_warnings=warnings)
