@@ -300,7 +300,9 @@ class _PlainProgress:
             state = "failed (see below)"
         else:
             pdfs = sum(1 for path in result.outputs if path.suffix == ".pdf")
-            state = f"{pdfs} PDFs in {self.reporter.out_dir / result.target} ({result.seconds:.1f} s)"
+            web = any(path.name == "index.html" and path.parent.name == "web" for path in result.outputs)
+            site = " and the web edition (web/index.html)" if web else ""
+            state = f"{pdfs} PDFs{site} in {self.reporter.out_dir / result.target} ({result.seconds:.1f} s)"
         self.reporter.line(f"[{done}/{total}] {result.target}: {state}")
 
 

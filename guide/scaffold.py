@@ -40,6 +40,7 @@ brand:
 
 paper: a4                       # a4 or letter
 locale: en                      # en, de, fr or es: the whole guide in that language
+# web: true                     # also write the web edition (a small website) on every build
 
 # Your job titles, by role id (see content/roles/):
 titles: {{}}

@@ -311,8 +311,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._events()
         elif path.startswith("/web/") or path == "/web":
             self._web(path.removeprefix("/web").lstrip("/") or "index.html")
-        elif path == "/pdf/career-guide.pdf" and preview.pdf is not None:
-            self._send(HTTPStatus.OK, preview.pdf, "application/pdf")
+        elif path in ("/pdf/career-guide.pdf", "/career-guide.pdf") and preview.pdf is not None:
+            self._send(HTTPStatus.OK, preview.pdf, "application/pdf")  # (the web pages link to ../career-guide.pdf)
+        elif path == "/role-cards.pdf" or path.startswith("/cards/"):
+            self._send(HTTPStatus.NOT_FOUND, _page("no-cards.html"), "text/html; charset=utf-8")
         elif path.startswith("/pdf/") and path.endswith(".png"):
             numbers = re.fullmatch(r"/pdf/([0-9]{1,9})/([0-9]{1,5})\.png", path, re.ASCII)
             png = preview.page_png(int(numbers[1]), int(numbers[2])) if numbers else None
@@ -426,7 +428,7 @@ def serve(
     """Preview the first target `options` name until Ctrl-C (or `stop`); `ready` gets the address once it answers."""
     import watchfiles
 
-    from .watch import real_changes, watched_paths
+    from .watch import changed_names, real_changes, watched_paths
 
     specs = plan_targets(options)
     if not specs:
@@ -466,7 +468,9 @@ def serve(
         for changes in watchfiles.watch(
             *watched_paths(options), stop_event=stop, debounce=50, step=20, watch_filter=real_changes
         ):
-            names = ", ".join(sorted({Path(path).name for _, path in changes}))
+            names = ", ".join(changed_names(changes))
+            if not names:
+                continue
             refresh(preview)
             state = "failed" if preview.status.web_errors else f"web edition in {preview.status.web_seconds:.2f} s"
             say(f"changed {names}: {state}")

@@ -40,6 +40,26 @@ def real_changes(change, path: str) -> bool:
     return watchfiles.DefaultFilter()(change, path)
 
 
+def changed_names(changes) -> list[str]:
+    """The names of the files a batch of changes really changed, in order.
+
+    Some tools save by writing a scratch file and renaming it over the old
+    one (`sed -i` writes `sedXXXXXX`): the scratch file is added and gone
+    within the batch. A file that was added or modified but no longer
+    exists, or deleted right after being added, was such a step, not an edit.
+    """
+    import watchfiles
+
+    added = {path for change, path in changes if change == watchfiles.Change.added}
+    names = [
+        Path(path).name
+        for change, path in changes
+        if (change == watchfiles.Change.deleted and path not in added)
+        or (change != watchfiles.Change.deleted and Path(path).exists())
+    ]
+    return sorted(set(names))
+
+
 def watch_and_build(options: BuildOptions, reporter, stop: threading.Event | None = None, on_build=None) -> None:
     """Build now, then again after every change under the watched paths, until `stop` is set (or Ctrl-C)."""
     import watchfiles
@@ -67,7 +87,8 @@ def watch_and_build(options: BuildOptions, reporter, stop: threading.Event | Non
         for changes in watchfiles.watch(
             *watched_paths(options), stop_event=stop, debounce=300, step=50, watch_filter=real_changes
         ):
-            changed = sorted({Path(path).name for _, path in changes})
-            once(f"changed {', '.join(changed)}")
+            changed = changed_names(changes)
+            if changed:
+                once(f"changed {', '.join(changed)}")
     except KeyboardInterrupt:
         reporter.line("stopped watching")

@@ -20,7 +20,7 @@ from typing import Any
 
 from .brand import MAX_FONT_BYTES, MAX_IMAGE_BYTES, read_font
 from .errors import Problem, UserError
-from .files import read_inside
+from .files import read_bounded, read_inside
 from .models import Content, Target
 from .references import check_stylesheets
 from .render_html import _context, _render, brand_colors, css_string
@@ -43,6 +43,14 @@ def render_web(content: Content, target: Target) -> dict[str, bytes]:
         name = f"{ASSETS}/fonts/{path.name}"
         files[name] = read_inside(path, _root(target, path), MAX_FONT_BYTES)
         fonts.append((name.removeprefix(f"{ASSETS}/"), face.weight, "italic" if face.italic else "normal"))
+    if not target.brand.font_files:
+        # The brand's font is installed on this machine, not on the readers': the site brings it along.
+        installed = installed_faces(target.brand.font.family)
+        for path, weight, style in installed:
+            files[f"{ASSETS}/fonts/{path.name}"] = read_bounded(path, MAX_FONT_BYTES)
+            fonts.append((f"fonts/{path.name}", weight, style))
+        if installed:
+            files[f"{ASSETS}/fonts/LICENSES.txt"] = font_notices([path for path, _, _ in installed])
     files[f"{ASSETS}/style.css"] = stylesheet(target, fonts).encode("utf-8")
     company_css = _company_files(target, files)
     pages = {
@@ -73,6 +81,53 @@ def render_web(content: Content, target: Target) -> dict[str, bytes]:
 WEB_ASSET_TYPES = (".css", ".woff2", ".woff", ".otf", ".ttf", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif")
 MAX_COMPANY_FILES = 200
 MAX_COMPANY_BYTES = 64 * 1024 * 1024  # all of them together
+
+
+#: The faces the web pages use, by fontconfig's (weight, slant): regular, semibold, bold, italic.
+WEB_FACES = {(80, 0): (400, "normal"), (180, 0): (600, "normal"), (200, 0): (700, "normal"), (80, 100): (400, "italic")}
+
+
+def installed_faces(family: str) -> list[tuple[Path, int, str]]:
+    """The installed font files of `family` that the pages use, as (file, CSS weight, style), found by fontconfig.
+
+    Only OpenType and TrueType files, shipped as they are (converting them
+    to WOFF2 takes over a second a face). None when fontconfig does not know
+    the family; the pages then fall back to the reader's sans-serif.
+    """
+    import subprocess
+
+    pattern = ":family=" + "".join(f"\\{c}" if c in "\\:,=-" else c for c in family)
+    try:
+        listing = subprocess.run(
+            ["fc-list", "--format", "%{file}|%{weight}|%{slant}\n", pattern],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    found: dict[tuple[int, int], Path] = {}
+    for line in sorted(listing.splitlines()):
+        file, _, rest = line.partition("|")
+        weight, _, slant = rest.partition("|")
+        if weight.isdigit() and slant.isdigit() and file.lower().endswith((".otf", ".ttf")):
+            key = (int(weight), int(slant))
+            if key in WEB_FACES:
+                found.setdefault(key, Path(file))
+    return [(path, *WEB_FACES[key]) for key, path in sorted(found.items())]
+
+
+def font_notices(paths: list[Path]) -> bytes:
+    """Each shipped font's copyright and licence, as its own name table states them (the licence asks for this)."""
+    from fontTools.ttLib import TTFont
+
+    notices = []
+    for path in paths:
+        with TTFont(path, lazy=True) as font:
+            lines = [path.name] + [text for key in (0, 13, 14) if (text := font["name"].getDebugName(key))]
+        notices.append("\n".join(lines))
+    return ("\n\n".join(notices) + "\n").encode("utf-8")
 
 
 def _company_files(target: Target, files: dict[str, bytes]) -> list[str]:

@@ -23,6 +23,8 @@ def test_wheel_builds_the_default_guide_from_an_empty_folder(tmp_path: Path) -> 
     names = zipfile.ZipFile(wheel).namelist()
     for needed in (
         "guide/_data/templates/guide.html",
+        "guide/_data/templates/web/role.html",
+        "guide/_data/templates/serve/live.js",
         "guide/_data/styles/cards.css",
         "guide/_data/content/roles/product-manager.yaml",
         "guide/locales/en.yaml",

@@ -237,3 +237,18 @@ def test_watch_and_serve_ignore_editors_scratch_files(name: str, real: bool) -> 
     from guide.watch import real_changes
 
     assert real_changes(Change.modified, f"/project/companies/acme/{name}") is real
+
+
+def test_a_save_by_renaming_a_scratch_file_over_the_old_one_names_the_file_only(tmp_path: Path) -> None:
+    """`sed -i` writes sedXXXXXX and renames it over the file: one edit, of company.yaml."""
+    from watchfiles import Change
+
+    from guide.watch import changed_names
+
+    edited = tmp_path / "company.yaml"
+    edited.write_text("name: Acme\n")
+    scratch = str(tmp_path / "sedAb12Cd")
+    changes = {(Change.added, scratch), (Change.deleted, scratch), (Change.modified, str(edited))}
+    assert changed_names(changes) == ["company.yaml"]
+    assert changed_names({(Change.deleted, str(tmp_path / "roles" / "old.yaml"))}) == ["old.yaml"]  # a removed file
+    assert changed_names({(Change.added, scratch)}) == []  # gone already: nothing to rebuild for

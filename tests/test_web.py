@@ -154,6 +154,28 @@ def test_a_company_stylesheet_and_what_it_loads_keep_their_places_in_the_site(tm
     assert "../assets/company/styles/more.css" in role.refs
 
 
+def test_an_installed_brand_font_travels_with_the_site_with_its_licence(tmp_path: Path) -> None:
+    """Readers do not have the build machine's fonts: the faces the pages use are in assets/fonts/."""
+    site = _build(tmp_path, "northwind")  # Lato, installed by `make`
+    style = (site / "assets" / "style.css").read_text(encoding="utf-8")
+    faces = re.findall(
+        r'@font-face \{ font-family: "Lato"; src: url\("(fonts/[^"]+)"\); font-weight: (\d+); '
+        r"font-style: (\w+)",
+        style,
+    )
+    assert {(weight, face) for _, weight, face in faces} == {
+        ("400", "normal"),
+        ("400", "italic"),
+        ("600", "normal"),
+        ("700", "normal"),
+    }
+    for url, _, _ in faces:
+        assert (site / "assets" / url).read_bytes()[:4] in (b"\x00\x01\x00\x00", b"OTTO")  # a whole font file
+    notices = (site / "assets" / "fonts" / "LICENSES.txt").read_text(encoding="utf-8").split("\n\n")
+    assert sorted(notice.splitlines()[0] for notice in notices) == sorted(Path(url).name for url, _, _ in faces)
+    assert all("SIL Open Font License" in notice for notice in notices)
+
+
 def test_serve_says_when_its_port_is_taken_and_which_to_try(tmp_path: Path) -> None:
     import socket
 

@@ -50,14 +50,19 @@
 
   function showPreview(status) {
     var web = document.getElementById("web-state");
-    web.textContent = status.web_version
-      ? "Web edition: updated " + status.web_at + " (" + status.web_seconds.toFixed(2) + " s)"
-      : "Web edition: not made yet";
+    web.textContent = status.web_errors.length
+      ? "Web edition: the last change failed" + (status.web_version ? ", showing the last good one" : "")
+      : status.web_version
+        ? "Web edition: updated " + status.web_at + " (" + status.web_seconds.toFixed(2) + " s)"
+        : "Web edition: not made yet";
+    web.className = status.web_errors.length ? "failed" : "";
     var pdf = document.getElementById("pdf-state");
     pdf.textContent = status.pdf_building
       ? "Guide PDF: building…"
-      : status.pdf_version ? "Guide PDF: updated " + status.pdf_at + " (" + status.pdf_seconds.toFixed(1) + " s)" : "Guide PDF: none yet";
-    pdf.className = status.pdf_building ? "building" : "";
+      : status.pdf_errors.length
+        ? "Guide PDF: the last build failed" + (status.pdf_version ? ", showing the last good one" : "")
+        : status.pdf_version ? "Guide PDF: updated " + status.pdf_at + " (" + status.pdf_seconds.toFixed(1) + " s)" : "Guide PDF: none yet";
+    pdf.className = status.pdf_building ? "building" : status.pdf_errors.length ? "failed" : "";
     problems(document.getElementById("problems"), status);
     if (!seen || seen.pdf_version !== status.pdf_version) pages(status);
     if (seen && seen.web_version !== status.web_version && !frameListens()) {
@@ -104,6 +109,7 @@
           other.setAttribute("aria-pressed", String(other === button));
         });
         document.getElementById("frame").className = "frame " + button.dataset.width;
+        document.querySelector("main").className = button.dataset.width === "wide" ? "wide" : "";
       });
     });
     update(JSON.parse(document.getElementById("initial-status").textContent));
