@@ -44,7 +44,7 @@ MAX_SVG_BYTES = 2 * 1024 * 1024
 class Load:
     """A file a company stylesheet loads: where the stylesheet says it is, and where it says so."""
 
-    path: Path  # the stylesheet's folder joined with the reference, normalised (links not followed)
+    path: Path  # the stylesheet's folder joined with the reference, made absolute (links not followed)
     sheet: Path
     line: int
     column: int
@@ -63,7 +63,7 @@ def check_stylesheets(sheets: list[Path], folder: Path) -> tuple[list[Problem], 
     pending = list(reversed(sheets))
     while pending:
         sheet = pending.pop()
-        key = Path(os.path.normpath(sheet))
+        key = Path(os.path.abspath(sheet))
         if key in seen:
             continue
         seen.add(key)
@@ -73,7 +73,7 @@ def check_stylesheets(sheets: list[Path], folder: Path) -> tuple[list[Problem], 
             parts = urlsplit(reference.strip())
             if parts.scheme == "data" or reference.strip().startswith("#"):
                 continue
-            load = Load(Path(os.path.normpath(sheet.parent / unquote(parts.path))), sheet, line, column, imported)
+            load = Load(Path(os.path.abspath(sheet.parent / unquote(parts.path))), sheet, line, column, imported)
             loads.append(load)
             if imported and load.path.suffix.lower() == ".css" and load.path.is_file():
                 pending.append(load.path)

@@ -209,6 +209,11 @@ def test_serve_reloads_the_page_on_a_css_edit_and_shows_errors_and_pdf_pages(
         assert len(browser.execute_script(pages)) >= 2
         assert _violations(browser) == []
         assert _screenshot(browser, tmp_path / "serve.png").size[0] == DESKTOP
+        browser.find_element(By.CSS_SELECTOR, 'button[data-width="phone"]').click()
+        assert browser.find_element(By.ID, "web").rect["width"] == PHONE
+        browser.find_element(By.CSS_SELECTOR, 'button[data-width="wide"]').click()
+        assert browser.find_element(By.ID, "web").rect["width"] > DESKTOP - 40
+        assert not browser.find_element(By.ID, "pages").is_displayed()
 
         # A mistake keeps the last good preview and says where it is, on the preview and on the web page.
         (folder / "company.yaml").write_text('name: Acme\nbrand:\n  colors:\n    primary: "blue"\n', encoding="utf-8")
