@@ -42,6 +42,20 @@ PAGE_WIDTH = 900  # pixels of a page image
 MAX_STREAMS = 32  # open event streams (pages listening for changes)
 LOCAL_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")
 INJECT = b'<script src="/__serve/live.js" defer></script>'
+WAITING = {
+    "title": "No preview yet",
+    "text": "The web edition could not be made from the files as they are. Fix the problems listed on the preview "
+    "page (or in the terminal) and this page shows the guide as soon as you save.",
+    "back": False,
+    "live": True,  # reloads itself once a save mends the files
+}
+NO_CARDS = {
+    "title": "Cards are not previewed",
+    "text": "The preview lays out the guide only, to keep every save quick. Run careerguide build (with the same "
+    "--company) for the role cards; in the published web edition this link opens the card's PDF.",
+    "back": True,
+    "live": False,
+}
 
 
 @dataclass
@@ -314,7 +328,7 @@ class _Handler(BaseHTTPRequestHandler):
         elif path in ("/pdf/career-guide.pdf", "/career-guide.pdf") and preview.pdf is not None:
             self._send(HTTPStatus.OK, preview.pdf, "application/pdf")  # (the web pages link to ../career-guide.pdf)
         elif path == "/role-cards.pdf" or path.startswith("/cards/"):
-            self._send(HTTPStatus.NOT_FOUND, _page("no-cards.html"), "text/html; charset=utf-8")
+            self._send(HTTPStatus.NOT_FOUND, _page("message.html", **NO_CARDS), "text/html; charset=utf-8")
         elif path.startswith("/pdf/") and path.endswith(".png"):
             numbers = re.fullmatch(r"/pdf/([0-9]{1,9})/([0-9]{1,5})\.png", path, re.ASCII)
             png = preview.page_png(int(numbers[1]), int(numbers[2])) if numbers else None
@@ -339,7 +353,7 @@ class _Handler(BaseHTTPRequestHandler):
         data = files.get(name)
         if data is None and not files:
             # Nothing made yet (the first build failed): a page that shows the problems and reloads once mended.
-            self._send(HTTPStatus.SERVICE_UNAVAILABLE, _page("waiting.html"), "text/html; charset=utf-8")
+            self._send(HTTPStatus.SERVICE_UNAVAILABLE, _page("message.html", **WAITING), "text/html; charset=utf-8")
             return
         if data is None:
             self._send(HTTPStatus.NOT_FOUND, b"not in the web edition\n", "text/plain")
