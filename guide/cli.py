@@ -504,6 +504,27 @@ def serve(company: str | None, port: int, host: str, out_dir: Path, content_dir:
 
 
 @main.command()
+@click.option(
+    "--xlsx",
+    "xlsx",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The workbook to write (an .xlsx file).",
+)
+@_content_option
+def export(xlsx: Path, content_dir: Path | None) -> None:
+    """Write the framework as a spreadsheet: roles, the competency matrix, tracks and the guide's text."""
+    from .plan import BuildOptions, content_dir_for
+    from .workbook import export_workbook
+    from .write import write_atomic
+
+    if xlsx.suffix.lower() != ".xlsx":
+        raise click.BadParameter("give the workbook a name ending in .xlsx", param_hint="--xlsx")
+    write_atomic(xlsx, export_workbook(content_dir_for(BuildOptions(content_dir=content_dir))))
+    click.echo(f"wrote {xlsx}: a sheet each for the roles, the competency matrix and the guide's text")
+
+
+@main.command()
 def schema() -> None:
     """Print the JSON Schema of company.yaml (for editor completion and checks)."""
     from .scaffold import schema_json
