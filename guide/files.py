@@ -11,6 +11,8 @@ more than its limit plus one byte, whatever size the file claims to have.
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import os
 import stat
 from pathlib import Path
@@ -97,3 +99,80 @@ def walk_files(root: Path) -> list[Path]:
         # Links to folders are listed in `folders` by os.walk but never entered: treat them as entries.
         found.extend(base / name for name in folders if (base / name).is_symlink())
     return sorted(found)
+
+
+MAX_XLSX_UNPACKED = 64 * 1024 * 1024  # the roster's sheets and strings, unpacked
+MAX_COLUMNS = 64
+
+
+def xlsx_rows(path: Path, data: bytes, sheet: str | None = None, what: str = "a roster"):
+    """(row number, cells) of a sheet (the first, or the one named) of an Excel workbook, as text, dates as ISO dates.
+
+    Bounded whatever the file claims: its unpacked size is checked before
+    openpyxl reads it, the sheet's own `<dimension>` (which can hide rows)
+    is ignored, rows are read one at a time, and only the first 64 columns
+    are read. A formula without a saved value is reported by its cell.
+    """
+    import zipfile
+
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError) as error:
+        raise UserError(
+            Problem(f"cannot read this Excel file: it is damaged or not an .xlsx file ({error})", path)
+        ) from None
+    if unpacked > MAX_XLSX_UNPACKED:
+        raise UserError(Problem(f"the workbook unpacks to more than 64 MB; {what} is far smaller", path))
+    try:
+        values_book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        formula_book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as error:  # openpyxl raises many kinds for a broken file
+        raise UserError(Problem(f"cannot read this Excel file ({type(error).__name__})", path)) from None
+    try:
+        if sheet is not None and sheet not in values_book.sheetnames:
+            raise UserError(
+                Problem(f"the workbook has no sheet named {sheet!r} (it has {', '.join(values_book.sheetnames)})", path)
+            )
+        sheets = (
+            (values_book[sheet], formula_book[sheet])
+            if sheet
+            else (values_book.worksheets[0], formula_book.worksheets[0])
+        )
+        for each in sheets:
+            each.reset_dimensions()
+        rows = zip(*(each.iter_rows(max_col=MAX_COLUMNS + 1) for each in sheets), strict=False)
+        for number, (cells, formulas) in enumerate(rows, 1):
+            texts = []
+            for index, (cell, formula) in enumerate(zip(cells, formulas, strict=False)):
+                value = cell.value
+                if index >= MAX_COLUMNS and value not in (None, ""):
+                    raise UserError(Problem(f"more than {MAX_COLUMNS} columns; {what} needs fewer", path, number))
+                if value is None and isinstance(formula.value, str) and formula.value.startswith("="):
+                    raise UserError(
+                        Problem(
+                            f"cell {sheet + '!' if sheet else ''}{get_column_letter(index + 1)}{number} holds a "
+                            "formula with no saved value; "
+                            "open the file in Excel and save it, or type the value",
+                            path,
+                            number,
+                        )
+                    )
+                if isinstance(value, dt.datetime):
+                    value = value.date()
+                texts.append("" if value is None else value.isoformat() if isinstance(value, dt.date) else str(value))
+            while texts and not texts[-1]:
+                texts.pop()  # read-only sheets pad every row to the widest
+            yield number, texts[:MAX_COLUMNS]
+    except UserError:
+        raise
+    except Exception as error:  # broken sheet XML surfaces while reading rows
+        raise UserError(
+            Problem(f"cannot read this Excel file: its sheet is damaged ({type(error).__name__})", path)
+        ) from None
+    finally:
+        values_book.close()
+        formula_book.close()

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import Problem, UserError
-from .files import read_bounded
+from .files import read_bounded, xlsx_rows
 from .models import Content
 
 COLUMNS = ("name", "role", "start_date", "manager", "buddy", "email", "note")
@@ -56,7 +56,7 @@ def read_roster(
         problems.append(Problem(message, path, row, None, column))
 
     data = read_bounded(path, MAX_ROSTER_BYTES)
-    reader = _xlsx_rows(path, data) if path.suffix.lower() == ".xlsx" else _csv_rows(path, data)
+    reader = xlsx_rows(path, data) if path.suffix.lower() == ".xlsx" else _csv_rows(path, data)
     rows = []
     for count, (number, row) in enumerate(reader, 1):
         if count > MAX_ROWS * 2:  # blank rows count too: a sheet can claim a million of them
@@ -176,74 +176,6 @@ def _csv_rows(path: Path, data: bytes):
             raise UserError(Problem(f"this line cannot be read as CSV ({error})", path, start)) from None
         yield start, row
         start = reader.line_num + 1
-
-
-MAX_XLSX_UNPACKED = 64 * 1024 * 1024  # the roster's sheets and strings, unpacked
-MAX_COLUMNS = 64
-
-
-def _xlsx_rows(path: Path, data: bytes):
-    """(row number, cells) of the first sheet of an Excel workbook, as text, dates as ISO dates.
-
-    Bounded whatever the file claims: its unpacked size is checked before
-    openpyxl reads it, the sheet's own `<dimension>` (which can hide rows)
-    is ignored, rows are read one at a time, and only the first 64 columns
-    are read. A formula without a saved value is reported by its cell.
-    """
-    import zipfile
-
-    import openpyxl
-    from openpyxl.utils import get_column_letter
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError) as error:
-        raise UserError(
-            Problem(f"cannot read this Excel file: it is damaged or not an .xlsx file ({error})", path)
-        ) from None
-    if unpacked > MAX_XLSX_UNPACKED:
-        raise UserError(Problem("the workbook unpacks to more than 64 MB; a roster is far smaller", path))
-    try:
-        values_book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        formula_book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception as error:  # openpyxl raises many kinds for a broken file
-        raise UserError(Problem(f"cannot read this Excel file ({type(error).__name__})", path)) from None
-    try:
-        sheets = (values_book.worksheets[0], formula_book.worksheets[0])
-        for sheet in sheets:
-            sheet.reset_dimensions()
-        rows = zip(*(sheet.iter_rows(max_col=MAX_COLUMNS + 1) for sheet in sheets), strict=False)
-        for number, (cells, formulas) in enumerate(rows, 1):
-            texts = []
-            for index, (cell, formula) in enumerate(zip(cells, formulas, strict=False)):
-                value = cell.value
-                if index >= MAX_COLUMNS and value not in (None, ""):
-                    raise UserError(Problem(f"more than {MAX_COLUMNS} columns; a roster needs a few", path, number))
-                if value is None and isinstance(formula.value, str) and formula.value.startswith("="):
-                    raise UserError(
-                        Problem(
-                            f"cell {get_column_letter(index + 1)}{number} holds a formula with no saved value; "
-                            "open the file in Excel and save it, or type the value",
-                            path,
-                            number,
-                        )
-                    )
-                if isinstance(value, dt.datetime):
-                    value = value.date()
-                texts.append("" if value is None else value.isoformat() if isinstance(value, dt.date) else str(value))
-            while texts and not texts[-1]:
-                texts.pop()  # read-only sheets pad every row to the widest
-            yield number, texts[:MAX_COLUMNS]
-    except UserError:
-        raise
-    except Exception as error:  # broken sheet XML surfaces while reading rows
-        raise UserError(
-            Problem(f"cannot read this Excel file: its sheet is damaged ({type(error).__name__})", path)
-        ) from None
-    finally:
-        values_book.close()
-        formula_book.close()
 
 
 def packet_name(name: str, used: set[str], row: int, email: str = "") -> str:

@@ -272,14 +272,14 @@ def _rewrite_sheet(data: bytes, change) -> bytes:
 
 
 def test_an_xlsx_that_hides_rows_behind_its_dimension_loses_nobody(tmp_path: Path) -> None:
-    from guide.onboard import _xlsx_rows
+    from guide.files import xlsx_rows
 
     rows = [["name", "role"]] + [[f"Person {n}", "Product Manager"] for n in range(9)]
     data = _rewrite_sheet(
         _xlsx(rows), lambda xml: xml.replace(b'<dimension ref="A1:B10" />', b'<dimension ref="A1:B3" />')
     )
     assert b'ref="A1:B3"' in zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
-    read = [cells for _, cells in _xlsx_rows(tmp_path / "r.xlsx", data)]
+    read = [cells for _, cells in xlsx_rows(tmp_path / "r.xlsx", data)]
     assert read == rows
 
 
