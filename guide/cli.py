@@ -524,6 +524,27 @@ def export(xlsx: Path, content_dir: Path | None) -> None:
     click.echo(f"wrote {xlsx}: a sheet each for the roles, the competency matrix and the guide's text")
 
 
+@main.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check the workbook and say what would change; write nothing.")
+@_content_option
+def import_(file: Path, dry_run: bool, content_dir: Path | None) -> None:
+    """Write an edited workbook (from `export --xlsx`) back into the content's YAML files."""
+    from .plan import BuildOptions, content_dir_for
+    from .workbook import import_workbook
+
+    target = content_dir_for(BuildOptions(content_dir=content_dir))
+    changes = import_workbook(file, target, dry_run=dry_run)
+    for line in changes:
+        click.echo(line)
+    if not changes:
+        click.echo(f"nothing to change: the workbook says what {target} says")
+    elif dry_run:
+        click.echo(f"{len(changes)} change{'s' * (len(changes) != 1)} found; nothing written (--dry-run)")
+    else:
+        click.echo(f"{len(changes)} change{'s' * (len(changes) != 1)} written into {target}")
+
+
 @main.command()
 def schema() -> None:
     """Print the JSON Schema of company.yaml (for editor completion and checks)."""

@@ -10,13 +10,18 @@ saying what the column is for; levels and tracks have drop-down lists.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .load import load_content
+from .errors import Problem, UserError
+from .files import read_bounded, xlsx_rows
+from .load import ROLE_ID, load_content
 from .models import MAIN_TRACK, Role
+from .write import write_all
 
 #: The Roles sheet's columns, in order, with the width (in characters) each is given.
 ROLE_COLUMNS: tuple[tuple[str, int], ...] = (
@@ -203,3 +208,299 @@ def _midnight(day: date):
     from datetime import datetime
 
     return datetime(day.year, day.month, day.day)
+
+
+# -- import ------------------------------------------------------------------
+
+MAX_WORKBOOK_BYTES = 20 * 1024 * 1024
+TEXT_FIELDS = {"title", "short_title", "noun", "summary", "experience"}
+OPTIONAL_FIELDS = {"short_title", "noun", "next_steps", "track"}
+
+
+@dataclass
+class Change:
+    """One field of one content file that the workbook changes, and the cell it comes from."""
+
+    file: str  # relative to the content folder: roles/<id>.yaml, guide.yaml, competencies.yaml
+    keys: tuple[Any, ...]  # where in the file
+    value: Any  # None: remove the key
+    cell: str  # Roles!I7
+    before: Any = None
+
+
+def import_workbook(path: Path, content_dir: Path, dry_run: bool = False) -> list[str]:
+    """Write what an edited workbook changes into the content's YAML files; return a line per change.
+
+    Only what differs is written, into the files as they are (their comments
+    and layout kept, through ruamel.yaml's round trip), so importing an
+    unedited export changes nothing. The result is validated as the YAML
+    would be, before anything is written; every problem names its cell.
+    """
+    import shutil
+    import tempfile
+
+    from .pipeline import prepare_spec
+    from .plan import BuildOptions, plan_targets
+
+    data = read_bounded(path, MAX_WORKBOOK_BYTES)
+    current = load_content(content_dir).data
+    problems: list[Problem] = []
+    changes = _role_changes(path, data, current, problems) + _competency_changes(path, data, current, problems)
+    changes += _guide_changes(path, data, current, problems)
+    if problems:
+        raise UserError(problems)
+    if not changes:
+        return []
+    texts = _apply(changes, content_dir)
+    with tempfile.TemporaryDirectory() as scratch:
+        trial = Path(scratch) / "content"
+        shutil.copytree(content_dir, trial)
+        for name, text in texts.items():
+            (trial / name).write_text(text, encoding="utf-8")
+        options = BuildOptions(content_dir=trial)
+        try:
+            prepare_spec(plan_targets(options)[0], load_content(trial), options)
+        except UserError as error:
+            raise UserError([_to_cell(problem, changes, trial, path) for problem in error.problems]) from None
+    if not dry_run:
+        write_all({content_dir / name: text.encode("utf-8") for name, text in texts.items()})
+    return [_describe(change) for change in changes]
+
+
+def _sheet(path: Path, data: bytes, name: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """A sheet's header and its non-empty rows (row number, cells as text)."""
+    rows = list(xlsx_rows(path, data, name, "a framework workbook"))
+    if not rows:
+        return [], []
+    header = [cell.strip() for cell in rows[0][1]]
+    return header, [(number, cells) for number, cells in rows[1:] if any(cell.strip() for cell in cells)]
+
+
+def _where(path: Path, sheet: str, column: int, row: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return f"{sheet}!{get_column_letter(column + 1)}{row}"
+
+
+def _problem(path: Path, cell: str, field: str | None, message: str) -> Problem:
+    return Problem(message, Path(f"{path}:{cell}"), field=field)
+
+
+def _role_changes(path: Path, data: bytes, current: dict, problems: list[Problem]) -> list[Change]:
+    import difflib
+
+    header, rows = _sheet(path, data, "Roles")
+    known = [name for name, _ in ROLE_COLUMNS]
+    for column, name in enumerate(header):
+        if name and name not in known:
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f" (did you mean `{close[0]}`?)" if close else f"; the columns are {', '.join(known)}"
+            problems.append(_problem(path, _where(path, "Roles", column, 1), None, f"unknown column `{name}`{hint}"))
+    if "id" not in header:
+        problems.append(_problem(path, "Roles!A1", None, "the Roles sheet needs an `id` column"))
+        return []
+    changes: list[Change] = []
+    seen: set[str] = set()
+    ids = set(current["roles"]) | {
+        cells[header.index("id")].strip() for _, cells in rows if len(cells) > header.index("id")
+    }
+    for number, cells in rows:
+        cells = cells + [""] * (len(header) - len(cells))
+        role_id = cells[header.index("id")].strip()
+        if not ROLE_ID.match(role_id):
+            cell = _where(path, "Roles", header.index("id"), number)
+            problems.append(_problem(path, cell, "id", f"`{role_id}` is not a role id (lower case, digits, hyphens)"))
+            continue
+        if role_id in seen:
+            cell = _where(path, "Roles", header.index("id"), number)
+            problems.append(_problem(path, cell, "id", f"`{role_id}` is on two rows"))
+            continue
+        seen.add(role_id)
+        before = current["roles"].get(role_id, {})
+        for column, name in enumerate(header):
+            if name not in known or name == "id":
+                continue
+            cell = _where(path, "Roles", column, number)
+            try:
+                value = _parse(name, cells[column], ids)
+            except ValueError as error:
+                problems.append(_problem(path, cell, name, str(error)))
+                continue
+            old = before.get(name)
+            if name == "track" and value == MAIN_TRACK and old is None:
+                value = None
+            if _same(value, old):
+                continue
+            file = f"roles/{role_id}.yaml"
+            changes.append(Change(file, (name,), value, cell, old if role_id in current["roles"] else "new role"))
+    return changes
+
+
+def _parse(name: str, text: str, role_ids: set[str]) -> Any:
+    """A cell's text as the value of field `name`; None for an empty cell."""
+    text = text.strip()
+    if not text:
+        return None
+    if name == "level":
+        try:
+            number = float(text)
+        except ValueError:
+            raise ValueError(f"a level is a number, such as 2 or 3.5, not `{text}`") from None
+        return int(number) if number.is_integer() else number
+    if name == "next_steps":
+        steps = []
+        for line in _items(text):
+            head, _, note = (part.strip() for part in line.partition("|"))
+            step = {"role": head} if head in role_ids else {"title": head}
+            if note:
+                step["note"] = note
+            steps.append(step)
+        return steps
+    if name in LIST_FIELDS:
+        return _items(text)
+    return text
+
+
+def _items(text: str) -> list[str]:
+    return [line.strip() for line in text.replace("\r\n", "\n").split("\n") if line.strip()]
+
+
+def _same(new: Any, old: Any) -> bool:
+    if isinstance(new, str) and isinstance(old, str):
+        return new.strip() == old.strip()
+    if isinstance(new, int | float) and isinstance(old, int | float) and not isinstance(old, bool):
+        return float(new) == float(old)
+    return new == old
+
+
+def _competency_changes(path: Path, data: bytes, current: dict, problems: list[Problem]) -> list[Change]:
+    header, rows = _sheet(path, data, "Competencies")
+    if header[:2] != ["competency", "name"]:
+        problems.append(_problem(path, "Competencies!A1", None, "the sheet starts with the columns competency, name"))
+        return []
+    names = {item["id"]: index for index, item in enumerate(current["competencies"].get("competencies") or [])}
+    changes: list[Change] = []
+    for number, cells in rows:
+        cells = cells + [""] * (len(header) - len(cells))
+        competency = cells[0].strip()
+        if competency not in names:
+            problems.append(
+                _problem(
+                    path,
+                    _where(path, "Competencies", 0, number),
+                    "competency",
+                    f"`{competency}` is not a competency of competencies.yaml; add new ones there",
+                )
+            )
+            continue
+        index = names[competency]
+        old_name = current["competencies"]["competencies"][index].get("name")
+        if cells[1].strip() and not _same(cells[1].strip(), old_name):
+            cell = _where(path, "Competencies", 1, number)
+            changes.append(
+                Change("competencies.yaml", ("competencies", index, "name"), cells[1].strip(), cell, old_name)
+            )
+        for column, role_id in enumerate(header[2:], start=2):
+            # (a role added on the Roles sheet gets its column here too: its file is new)
+            old = (current["roles"].get(role_id, {}).get("competencies") or {}).get(competency)
+            new = cells[column].strip() or None
+            if not _same(new, old):
+                cell = _where(path, "Competencies", column, number)
+                changes.append(Change(f"roles/{role_id}.yaml", ("competencies", competency), new, cell, old))
+    return changes
+
+
+def _guide_changes(path: Path, data: bytes, current: dict, problems: list[Problem]) -> list[Change]:
+    import difflib
+
+    leaves = dict(_flatten(current["guide"]))
+    _, rows = _sheet(path, data, "Guide")
+    changes: list[Change] = []
+    for number, cells in rows:
+        field, text = [*cells, "", ""][:2]
+        field = field.strip()
+        if field not in leaves:
+            close = difflib.get_close_matches(field, list(leaves), n=1)
+            hint = f" (did you mean `{close[0]}`?)" if close else ""
+            problems.append(
+                _problem(path, _where(path, "Guide", 0, number), None, f"`{field}` is not a field of the guide{hint}")
+            )
+            continue
+        old = leaves[field]
+        new: Any = _items(text) if isinstance(old, list) else text.strip()
+        if isinstance(old, date):
+            try:
+                new = date.fromisoformat(text.strip()[:10])
+            except ValueError:
+                problems.append(_problem(path, _where(path, "Guide", 1, number), field, "a date, such as 2027-01-18"))
+                continue
+        if not _same(new, old if not isinstance(old, int | float) else str(old)):
+            keys = tuple(int(key) - 1 if key.isdigit() else key for key in re.findall(r"[^.\[\]]+", field))
+            changes.append(Change("guide.yaml", keys, new, _where(path, "Guide", 1, number), old))
+    return changes
+
+
+def _apply(changes: list[Change], content_dir: Path) -> dict[str, str]:
+    """The new text of every file the changes touch, edited through ruamel.yaml's round trip."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedSeq
+
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True  # what did not change is written back as it was: quotes, long lines
+    yaml.width = 4096
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    documents: dict[str, Any] = {}
+    for change in changes:
+        if change.file not in documents:
+            file = content_dir / change.file
+            documents[change.file] = yaml.load(file.read_text(encoding="utf-8")) if file.is_file() else {}
+        node = documents[change.file]
+        for key in change.keys[:-1]:
+            node = node.setdefault(key, {}) if isinstance(node, dict) else node[key]
+        last = change.keys[-1]
+        if change.value is None:
+            if isinstance(node, dict):
+                node.pop(last, None)
+        elif isinstance(node.get(last) if isinstance(node, dict) else None, CommentedSeq) and isinstance(
+            change.value, list
+        ):
+            _replace_items(node[last], change.value)
+        else:
+            node[last] = change.value
+    texts = {}
+    for name, document in documents.items():
+        stream = io.StringIO()
+        yaml.dump(document, stream)
+        texts[name] = stream.getvalue()
+    return texts
+
+
+def _replace_items(sequence, items: list) -> None:
+    """New items in the list as it stands in the file, keeping the comment or blank line after its last item."""
+    tail = sequence.ca.items.pop(len(sequence) - 1, None) if len(sequence) else None
+    sequence[:] = items
+    if tail is not None and items:
+        sequence.ca.items[len(items) - 1] = tail
+
+
+def _to_cell(problem: Problem, changes: list[Change], trial: Path, path: Path) -> Problem:
+    """A problem found in the trial files, told at the workbook cell its field came from (else at the file)."""
+    if problem.path is not None and problem.path.is_relative_to(trial):
+        name = problem.path.relative_to(trial).as_posix()
+        top = (problem.field or "").split("[")[0].split(".")
+        for change in changes:
+            if change.file == name and [str(key) for key in change.keys[: len(top)]] == top[: len(change.keys)]:
+                return Problem(problem.message, Path(f"{path}:{change.cell}"), field=problem.field)
+        return Problem(problem.message, Path(name), problem.line, problem.column, problem.field)
+    return problem
+
+
+def _describe(change: Change) -> str:
+    field = ".".join(str(key) for key in change.keys)
+    if change.before == "new role":
+        return f"{change.file}: new role, {field} from {change.cell}"
+    if change.value is None:
+        return f"{change.file}: {field} removed ({change.cell} is empty)"
+    if isinstance(change.value, list) and isinstance(change.before, list):
+        return f"{change.file}: {field} changed ({len(change.before)} items, now {len(change.value)}; {change.cell})"
+    return f"{change.file}: {field} changed ({change.cell})"
