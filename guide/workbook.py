@@ -213,6 +213,7 @@ def _midnight(day: date):
 # -- import ------------------------------------------------------------------
 
 MAX_WORKBOOK_BYTES = 20 * 1024 * 1024
+MAX_SHEET_ROWS = 2000  # a framework has tens of roles and competencies
 TEXT_FIELDS = {"title", "short_title", "noun", "summary", "experience"}
 OPTIONAL_FIELDS = {"short_title", "noun", "next_steps", "track"}
 
@@ -269,7 +270,11 @@ def import_workbook(path: Path, content_dir: Path, dry_run: bool = False) -> lis
 
 def _sheet(path: Path, data: bytes, name: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """A sheet's header and its non-empty rows (row number, cells as text)."""
-    rows = list(xlsx_rows(path, data, name, "a framework workbook"))
+    rows = []
+    for number, cells in xlsx_rows(path, data, name, "a framework workbook"):
+        if number > MAX_SHEET_ROWS:  # blank rows count too: a sheet can claim a million of them
+            raise UserError(_problem(path, f"{name}!A{number}", None, f"more than {MAX_SHEET_ROWS} rows"))
+        rows.append((number, cells))
     if not rows:
         return [], []
     header = [cell.strip() for cell in rows[0][1]]

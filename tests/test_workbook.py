@@ -191,3 +191,12 @@ def test_a_file_that_is_not_a_workbook_is_refused_by_name(tmp_path: Path, conten
     fake.write_bytes(b"name,role\n")
     result = _import(fake, content_copy)
     assert result.exit_code == 1 and "framework.xlsx: cannot read this Excel file" in result.output
+
+
+def test_a_sheet_of_too_many_rows_stops_at_the_limit(tmp_path: Path, content_copy: Path) -> None:
+    out = _export(tmp_path, content_copy)
+    book = load_workbook(out)
+    book["Guide"].cell(5000, 1, "title")
+    book.save(out)
+    result = _import(out, content_copy)
+    assert result.exit_code == 1 and "framework.xlsx:Guide!A2001: more than 2000 rows" in result.output, result.output
