@@ -57,7 +57,13 @@ def render_web(content: Content, target: Target) -> dict[str, bytes]:
         "index.html": ("web/index.html", {}),
         "matrix.html": ("web/matrix.html", {}),
         "more.html": ("web/more.html", {}),
-        **{f"roles/{role['id']}.html": ("web/role.html", {"role": role}) for role in context["roles"]},
+        **{
+            f"roles/{role['id']}.html": (
+                "web/role.html",
+                {"role": role, "neighbours": _neighbours(context["roles"], i)},
+            )
+            for i, role in enumerate(context["roles"])
+        },
     }
     for path, (template, extra) in pages.items():
         root = "../" * path.count("/")  # from this page back to web/
@@ -194,6 +200,14 @@ def _company_files(target: Target, files: dict[str, bytes]) -> list[str]:
         files[f"{ASSETS}/company/{path.relative_to(folder).as_posix()}"] = data
     sheets = [Path(os.path.abspath(sheet)).relative_to(folder) for sheet in target.stylesheets]
     return [f"{ASSETS}/company/{sheet.as_posix()}" for sheet in sheets]
+
+
+def _neighbours(roles: list[dict[str, Any]], index: int) -> dict[str, Any]:
+    """The roles before and after one in ladder order, for the links at the foot of its page."""
+    return {
+        "previous": roles[index - 1] if index else None,
+        "next": roles[index + 1] if index + 1 < len(roles) else None,
+    }
 
 
 def _root(target: Target, path: Path) -> Path:

@@ -236,3 +236,16 @@ def test_serve_started_on_a_broken_company_says_where_and_waits_for_the_fix(tmp_
         thread.join(10)
     assert not thread.is_alive()
     assert not (tmp_path / "out").exists()  # no PDF was built, nothing written
+
+
+def test_each_role_page_leads_to_the_roles_before_and_after_it(tmp_path: Path) -> None:
+    site = _build(tmp_path)
+    for index, role_id in enumerate(ROLE_IDS):
+        page = (site / "roles" / f"{role_id}.html").read_text(encoding="utf-8")
+        links = dict(re.findall(r'<a rel="(prev|next)" href="([^"]+)"', page))
+        expected = {}
+        if index:
+            expected["prev"] = f"{ROLE_IDS[index - 1]}.html"
+        if index + 1 < len(ROLE_IDS):
+            expected["next"] = f"{ROLE_IDS[index + 1]}.html"
+        assert links == expected, role_id
