@@ -504,24 +504,29 @@ def serve(company: str | None, port: int, host: str, out_dir: Path, content_dir:
 
 
 @main.command()
+@click.option("--xlsx", type=click.Path(dir_okay=False, path_type=Path), help="The workbook to write (.xlsx).")
 @click.option(
-    "--xlsx",
-    "xlsx",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The workbook to write (an .xlsx file).",
+    "--csv", "csv_file", type=click.Path(dir_okay=False, path_type=Path), help="The competency matrix as CSV."
 )
 @_content_option
-def export(xlsx: Path, content_dir: Path | None) -> None:
+def export(xlsx: Path | None, csv_file: Path | None, content_dir: Path | None) -> None:
     """Write the framework as a spreadsheet: roles, the competency matrix, tracks and the guide's text."""
     from .plan import BuildOptions, content_dir_for
-    from .workbook import export_workbook
+    from .workbook import export_matrix_csv, export_workbook
     from .write import write_atomic
 
-    if xlsx.suffix.lower() != ".xlsx":
-        raise click.BadParameter("give the workbook a name ending in .xlsx", param_hint="--xlsx")
-    write_atomic(xlsx, export_workbook(content_dir_for(BuildOptions(content_dir=content_dir))))
-    click.echo(f"wrote {xlsx}: a sheet each for the roles, the competency matrix and the guide's text")
+    if xlsx is None and csv_file is None:
+        raise click.UsageError("say what to write: --xlsx FILE (the whole framework), --csv FILE (the matrix)")
+    for path, suffix, option in ((xlsx, ".xlsx", "--xlsx"), (csv_file, ".csv", "--csv")):
+        if path is not None and path.suffix.lower() != suffix:
+            raise click.BadParameter(f"give the file a name ending in {suffix}", param_hint=option)
+    content = content_dir_for(BuildOptions(content_dir=content_dir))
+    if xlsx is not None:
+        write_atomic(xlsx, export_workbook(content))
+        click.echo(f"wrote {xlsx}: a sheet each for the roles, the competency matrix and the guide's text")
+    if csv_file is not None:
+        write_atomic(csv_file, export_matrix_csv(content))
+        click.echo(f"wrote {csv_file}: the competency matrix, a row per competency, a column per role")
 
 
 @main.command("import")

@@ -86,6 +86,26 @@ def export_workbook(content_dir: Path) -> bytes:
     return buffer.getvalue()
 
 
+def export_matrix_csv(content_dir: Path) -> bytes:
+    """The competency matrix as CSV (UTF-8 with a byte-order mark, so Excel reads accents right too).
+
+    The same columns as the workbook's Competencies sheet, for Google Sheets
+    and other tools that open CSV. It is for reading and sharing: `import`
+    takes the workbook.
+    """
+    import csv
+
+    data = load_content(content_dir).data
+    roles = _ordered_roles(data["roles"])
+    stream = io.StringIO()
+    writer = csv.writer(stream, lineterminator="\r\n")
+    writer.writerow(["competency", "name", *(role_id for role_id, _ in roles)])
+    for competency in data["competencies"].get("competencies") or []:
+        cells = [(fields.get("competencies") or {}).get(competency.get("id"), "") for _, fields in roles]
+        writer.writerow([competency.get("id"), competency.get("name"), *cells])
+    return stream.getvalue().encode("utf-8-sig")
+
+
 def _ordered_roles(roles: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     """The roles in ladder order (by level, then id), as (id, fields)."""
     return sorted(roles.items(), key=lambda item: (float(item[1].get("level", 0)), item[0]))

@@ -200,3 +200,19 @@ def test_a_sheet_of_too_many_rows_stops_at_the_limit(tmp_path: Path, content_cop
     book.save(out)
     result = _import(out, content_copy)
     assert result.exit_code == 1 and "framework.xlsx:Guide!A2001: more than 2000 rows" in result.output, result.output
+
+
+def test_the_matrix_as_csv_for_google_sheets(tmp_path: Path) -> None:
+    import csv
+
+    out = tmp_path / "matrix.csv"
+    result = CliRunner().invoke(main, ["export", "--csv", str(out), "--content", str(CONTENT)])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")  # Excel reads it as UTF-8 too
+    rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines()))
+    data = load_content(CONTENT).data
+    assert rows[0] == ["competency", "name", *ROLE_IDS]
+    assert [row[0] for row in rows[1:]] == [c["id"] for c in data["competencies"]["competencies"]]
+    assert rows[1][2:] == [data["roles"][r]["competencies"][rows[1][0]] for r in ROLE_IDS]
+    nothing = CliRunner().invoke(main, ["export", "--content", str(CONTENT)])
+    assert nothing.exit_code == 2 and "--xlsx FILE" in nothing.output and "--csv FILE" in nothing.output
