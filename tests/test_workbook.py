@@ -216,3 +216,12 @@ def test_the_matrix_as_csv_for_google_sheets(tmp_path: Path) -> None:
     assert rows[1][2:] == [data["roles"][r]["competencies"][rows[1][0]] for r in ROLE_IDS]
     nothing = CliRunner().invoke(main, ["export", "--content", str(CONTENT)])
     assert nothing.exit_code == 2 and "--xlsx FILE" in nothing.output and "--csv FILE" in nothing.output
+
+
+def test_import_never_writes_into_the_content_that_ships_with_the_package(tmp_path: Path, monkeypatch) -> None:
+    out = _export(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    result = CliRunner().invoke(main, ["import", str(out)])
+    assert result.exit_code == 1 and "no content/ folder here" in result.output
