@@ -536,11 +536,10 @@ def export(xlsx: Path | None, csv_file: Path | None, content_dir: Path | None) -
 def import_(file: Path, dry_run: bool, content_dir: Path | None) -> None:
     """Write an edited workbook (from `export --xlsx`) back into the content's YAML files."""
     from .plan import BuildOptions, content_dir_for
-    from .resources import default_content_dir
     from .workbook import import_workbook
 
     target = content_dir_for(BuildOptions(content_dir=content_dir))
-    if content_dir is None and target.resolve() == default_content_dir().resolve() and not Path("content").is_dir():
+    if content_dir is None and not (Path("content") / "guide.yaml").is_file():  # else: the package's own content
         raise UserError(
             "there is no content/ folder here to import into: run this in your project folder, or pass --content DIR"
         )

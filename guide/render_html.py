@@ -368,6 +368,7 @@ def _context(content: Content, target: Target, ladder_height: float, web: bool =
     groups = ladder_groups(content, track_names, trunk)
     roles = []
     previous_track = None
+    role_links = {role.id: f"{role.id}.html" for role in content.roles} if web else None  # from a role page
     for role in content.roles:
         data = _role_data(role, content, track_names, trunk)
         data["ladder"] = ladder_svg(
@@ -376,7 +377,7 @@ def _context(content: Content, target: Target, ladder_height: float, web: bool =
             current=role.id,
             height=ladder_height,
             title=title,
-            links={other.id: f"{other.id}.html" for other in content.roles} if web else None,
+            links=role_links,
         )
         # The first role of each track after the fork opens the track's group (contents, role pages).
         data["track_opens"] = data["track"] is not None and data["track"] != previous_track

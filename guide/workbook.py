@@ -66,7 +66,7 @@ def export_workbook(content_dir: Path) -> bytes:
     lists = workbook.active
     lists.title = "Lists"
     _roles_sheet(workbook.create_sheet("Roles", 0), roles, tracks)
-    _competencies_sheet(workbook.create_sheet("Competencies", 1), data["competencies"], roles)
+    _competencies_sheet(workbook.create_sheet("Competencies", 1), data, roles)
     if data.get("tracks"):
         _tracks_sheet(workbook.create_sheet("Tracks", 2), data["tracks"])
     _guide_sheet(workbook.create_sheet("Guide"), data["guide"])
@@ -96,13 +96,8 @@ def export_matrix_csv(content_dir: Path) -> bytes:
     import csv
 
     data = load_content(content_dir).data
-    roles = _ordered_roles(data["roles"])
     stream = io.StringIO()
-    writer = csv.writer(stream, lineterminator="\r\n")
-    writer.writerow(["competency", "name", *(role_id for role_id, _ in roles)])
-    for competency in data["competencies"].get("competencies") or []:
-        cells = [(fields.get("competencies") or {}).get(competency.get("id"), "") for _, fields in roles]
-        writer.writerow([competency.get("id"), competency.get("name"), *cells])
+    csv.writer(stream, lineterminator="\r\n").writerows(_matrix(data, _ordered_roles(data["roles"])))
     return stream.getvalue().encode("utf-8-sig")
 
 
@@ -135,17 +130,24 @@ def _roles_sheet(sheet, roles: list[tuple[str, dict[str, Any]]], tracks: list[st
         rule.add(f"{column}2:{column}{last}")
 
 
-def _competencies_sheet(sheet, competencies: dict[str, Any], roles: list[tuple[str, dict[str, Any]]]) -> None:
+def _competencies_sheet(sheet, data: dict[str, Any], roles: list[tuple[str, dict[str, Any]]]) -> None:
     """Competencies down, roles across: the matrix as the guide prints it."""
-    role_ids = [role_id for role_id, _ in roles]
-    _header(sheet, ["competency", "name", *role_ids], NOTES)
-    for row, competency in enumerate(competencies.get("competencies") or [], start=2):
-        _put(sheet.cell(row, 1), competency.get("id"))
-        _put(sheet.cell(row, 2), competency.get("name"))
-        for column, (_, fields) in enumerate(roles, start=3):
-            _put(sheet.cell(row, column), (fields.get("competencies") or {}).get(competency.get("id")))
-    _widths(sheet, [22, 24, *([40] * len(role_ids))])
+    header, *rows = _matrix(data, roles)
+    _header(sheet, header, NOTES)
+    for row, cells in enumerate(rows, start=2):
+        for column, value in enumerate(cells, start=1):
+            _put(sheet.cell(row, column), value)
+    _widths(sheet, [22, 24, *([40] * len(roles))])
     sheet.freeze_panes = "C2"
+
+
+def _matrix(data: dict[str, Any], roles: list[tuple[str, dict[str, Any]]]) -> list[list[Any]]:
+    """The competency matrix as rows: a header (competency, name, role ids), then a row per competency."""
+    rows: list[list[Any]] = [["competency", "name", *(role_id for role_id, _ in roles)]]
+    for competency in data["competencies"].get("competencies") or []:
+        cells = [(fields.get("competencies") or {}).get(competency.get("id")) for _, fields in roles]
+        rows.append([competency.get("id"), competency.get("name"), *cells])
+    return rows
 
 
 def _tracks_sheet(sheet, tracks: list[dict[str, Any]]) -> None:
@@ -301,7 +303,7 @@ def _sheet(path: Path, data: bytes, name: str) -> tuple[list[str], list[tuple[in
     return header, [(number, cells) for number, cells in rows[1:] if any(cell.strip() for cell in cells)]
 
 
-def _where(path: Path, sheet: str, column: int, row: int) -> str:
+def _where(sheet: str, column: int, row: int) -> str:
     from openpyxl.utils import get_column_letter
 
     return f"{sheet}!{get_column_letter(column + 1)}{row}"
@@ -320,7 +322,7 @@ def _role_changes(path: Path, data: bytes, current: dict, problems: list[Problem
         if name and name not in known:
             close = difflib.get_close_matches(name, known, n=1)
             hint = f" (did you mean `{close[0]}`?)" if close else f"; the columns are {', '.join(known)}"
-            problems.append(_problem(path, _where(path, "Roles", column, 1), None, f"unknown column `{name}`{hint}"))
+            problems.append(_problem(path, _where("Roles", column, 1), None, f"unknown column `{name}`{hint}"))
     if "id" not in header:
         problems.append(_problem(path, "Roles!A1", None, "the Roles sheet needs an `id` column"))
         return []
@@ -333,11 +335,11 @@ def _role_changes(path: Path, data: bytes, current: dict, problems: list[Problem
         cells = cells + [""] * (len(header) - len(cells))
         role_id = cells[header.index("id")].strip()
         if not ROLE_ID.match(role_id):
-            cell = _where(path, "Roles", header.index("id"), number)
+            cell = _where("Roles", header.index("id"), number)
             problems.append(_problem(path, cell, "id", f"`{role_id}` is not a role id (lower case, digits, hyphens)"))
             continue
         if role_id in seen:
-            cell = _where(path, "Roles", header.index("id"), number)
+            cell = _where("Roles", header.index("id"), number)
             problems.append(_problem(path, cell, "id", f"`{role_id}` is on two rows"))
             continue
         seen.add(role_id)
@@ -345,7 +347,7 @@ def _role_changes(path: Path, data: bytes, current: dict, problems: list[Problem
         for column, name in enumerate(header):
             if name not in known or name == "id":
                 continue
-            cell = _where(path, "Roles", column, number)
+            cell = _where("Roles", column, number)
             try:
                 value = _parse(name, cells[column], ids)
             except ValueError as error:
@@ -412,7 +414,7 @@ def _competency_changes(path: Path, data: bytes, current: dict, problems: list[P
             problems.append(
                 _problem(
                     path,
-                    _where(path, "Competencies", 0, number),
+                    _where("Competencies", 0, number),
                     "competency",
                     f"`{competency}` is not a competency of competencies.yaml; add new ones there",
                 )
@@ -421,7 +423,7 @@ def _competency_changes(path: Path, data: bytes, current: dict, problems: list[P
         index = names[competency]
         old_name = current["competencies"]["competencies"][index].get("name")
         if cells[1].strip() and not _same(cells[1].strip(), old_name):
-            cell = _where(path, "Competencies", 1, number)
+            cell = _where("Competencies", 1, number)
             changes.append(
                 Change("competencies.yaml", ("competencies", index, "name"), cells[1].strip(), cell, old_name)
             )
@@ -430,7 +432,7 @@ def _competency_changes(path: Path, data: bytes, current: dict, problems: list[P
             old = (current["roles"].get(role_id, {}).get("competencies") or {}).get(competency)
             new = cells[column].strip() or None
             if not _same(new, old):
-                cell = _where(path, "Competencies", column, number)
+                cell = _where("Competencies", column, number)
                 changes.append(Change(f"roles/{role_id}.yaml", ("competencies", competency), new, cell, old))
     return changes
 
@@ -448,7 +450,7 @@ def _guide_changes(path: Path, data: bytes, current: dict, problems: list[Proble
             close = difflib.get_close_matches(field, list(leaves), n=1)
             hint = f" (did you mean `{close[0]}`?)" if close else ""
             problems.append(
-                _problem(path, _where(path, "Guide", 0, number), None, f"`{field}` is not a field of the guide{hint}")
+                _problem(path, _where("Guide", 0, number), None, f"`{field}` is not a field of the guide{hint}")
             )
             continue
         old = leaves[field]
@@ -457,11 +459,11 @@ def _guide_changes(path: Path, data: bytes, current: dict, problems: list[Proble
             try:
                 new = date.fromisoformat(text.strip()[:10])
             except ValueError:
-                problems.append(_problem(path, _where(path, "Guide", 1, number), field, "a date, such as 2027-01-18"))
+                problems.append(_problem(path, _where("Guide", 1, number), field, "a date, such as 2027-01-18"))
                 continue
         if not _same(new, old if not isinstance(old, int | float) else str(old)):
             keys = tuple(int(key) - 1 if key.isdigit() else key for key in re.findall(r"[^.\[\]]+", field))
-            changes.append(Change("guide.yaml", keys, new, _where(path, "Guide", 1, number), old))
+            changes.append(Change("guide.yaml", keys, new, _where("Guide", 1, number), old))
     return changes
 
 
