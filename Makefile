@@ -19,6 +19,8 @@ APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subse
                 fontconfig fonts-inter fonts-dejavu-core fonts-noto-core fonts-noto-cjk fonts-lato fonts-manrope fonts-ebgaramond
 # The browser tests run the web edition and `serve` in Debian's own Chromium, driven through its chromedriver.
 TEST_APT_PACKAGES := chromium chromium-driver
+# `make previews` prints the example workbook with LibreOffice Calc for the README's picture of it.
+PREVIEW_APT_PACKAGES := libreoffice-calc-nogui
 LUMEN_FONTS  := $(addprefix companies/lumen/fonts/,EBGaramond12-Regular.otf EBGaramond12-Italic.otf EBGaramond12-Bold.otf)
 
 .PHONY: build test setup system-deps browser-deps lint previews clean
@@ -68,6 +70,7 @@ lint: setup
 
 # Refresh the PNG previews shown in the README.
 previews: setup browser-deps
+	$(call apt_install,$(PREVIEW_APT_PACKAGES))
 	$(BIN)/careerguide build --all --web
 	$(BIN)/careerguide onboard --company northwind --roster docs/sample-roster.csv
 	$(BIN)/careerguide build --company northwind --card-size a6 --card-backs --cards-per-sheet 4 --sheet a3 --out build/print

@@ -6,7 +6,8 @@ Writes the default guide's cover, contents, a role section, the matrix and a
 card, the cover and a card of every example company built into `build/`, a
 packet, and northwind's A6 cards (front, back, an imposed A3 sheet); then, in
 Debian's Chromium, northwind's web edition at desktop and phone widths and
-`careerguide serve` showing it beside its guide.
+`careerguide serve` showing it beside its guide; and northwind's workbook
+(`export --xlsx`) as LibreOffice Calc prints it, with grid and headings.
 """
 
 from __future__ import annotations
@@ -122,6 +123,40 @@ def web_previews(build: Path, docs: Path) -> None:
         server.join()
 
 
+def workbook_preview(docs: Path) -> None:
+    """Northwind's workbook, its Roles sheet's first columns: what a people partner opens in Excel or Calc."""
+    import io
+    import subprocess
+    import tempfile
+
+    from openpyxl import load_workbook
+
+    from guide.workbook import export_workbook
+
+    root = Path(__file__).resolve().parent.parent
+    book = load_workbook(io.BytesIO(export_workbook(root / "content", root / "companies" / "northwind")))
+    roles = book["Roles"]
+    for column in "CDFHJKLMN":  # room for the columns worth seeing: ids, titles, levels, summary, responsibilities
+        roles.column_dimensions[column].hidden = True
+    roles.print_options.gridLines = roles.print_options.headings = True
+    roles.page_setup.paperSize = roles.PAPERSIZE_A4
+    roles.sheet_properties.pageSetUpPr.fitToPage = True
+    roles.page_setup.fitToWidth, roles.page_setup.fitToHeight = 1, 0
+    book.active = book.sheetnames.index("Roles")
+    with tempfile.TemporaryDirectory() as scratch:
+        book.save(Path(scratch) / "northwind.xlsx")
+        command = ["soffice", "--headless", "--convert-to", "pdf", "--outdir", scratch, "northwind.xlsx"]
+        subprocess.run(command, cwd=scratch, check=True, capture_output=True)
+        page = pdfium.PdfDocument(str(Path(scratch) / "northwind.pdf"))[0]
+        image = page.render(scale=1000 / page.get_width()).to_pil().convert("RGB")
+    box = image.point(lambda value: 255 if value > 250 else 0).convert("L").point(lambda v: 255 - v).getbbox()
+    image.crop((box[0] - 8, box[1] - 8, box[2] + 8, min(box[3], box[1] + 560) + 8)).quantize(colors=128).save(
+        docs / "workbook.png", optimize=True
+    )
+    print(docs / "workbook.png")
+
+
 if __name__ == "__main__":
     main(Path(sys.argv[1]), Path(sys.argv[2]))
     web_previews(Path(sys.argv[1]), Path(sys.argv[2]))
+    workbook_preview(Path(sys.argv[2]))

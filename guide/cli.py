@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import UserError
+from .errors import UserError, display_path
 
 EXIT_INPUT = 1
 EXIT_INTERNAL = 3
@@ -454,7 +454,6 @@ def translate_export(locale: str, company: str | None, output: Path | None, cont
 def translate_import(file: Path, company: str | None, dry_run: bool, content_dir: Path | None) -> None:
     """Check a translated PO file and store its translations (nothing is written if any entry is wrong)."""
     from .catalogs import import_catalog
-    from .errors import display_path
     from .plan import BuildOptions, content_dir_for, resolve_company
 
     options = BuildOptions(content_dir=content_dir)
@@ -508,10 +507,12 @@ def serve(company: str | None, port: int, host: str, out_dir: Path, content_dir:
 @click.option(
     "--csv", "csv_file", type=click.Path(dir_okay=False, path_type=Path), help="The competency matrix as CSV."
 )
+@click.option(
+    "--company", "company", metavar="SLUG_OR_PATH", help="The company's ladder: its titles, roles, changes and pages."
+)
 @_content_option
-def export(xlsx: Path | None, csv_file: Path | None, content_dir: Path | None) -> None:
+def export(xlsx: Path | None, csv_file: Path | None, company: str | None, content_dir: Path | None) -> None:
     """Write the framework as a spreadsheet: roles, the competency matrix, tracks and the guide's text."""
-    from .plan import BuildOptions, content_dir_for
     from .workbook import export_matrix_csv, export_workbook
     from .write import write_atomic
 
@@ -520,38 +521,51 @@ def export(xlsx: Path | None, csv_file: Path | None, content_dir: Path | None) -
     for path, suffix, option in ((xlsx, ".xlsx", "--xlsx"), (csv_file, ".csv", "--csv")):
         if path is not None and path.suffix.lower() != suffix:
             raise click.BadParameter(f"give the file a name ending in {suffix}", param_hint=option)
-    content = content_dir_for(BuildOptions(content_dir=content_dir))
+    content, folder = _framework_of(company, content_dir)
     if xlsx is not None:
-        write_atomic(xlsx, export_workbook(content))
-        click.echo(f"wrote {xlsx}: a sheet each for the roles, the competency matrix and the guide's text")
+        write_atomic(xlsx, export_workbook(content, folder))
+        sheets = "the roles, the competency matrix, the guide's text" + (
+            ", removed roles and the company's own pages" if folder else ""
+        )
+        click.echo(f"wrote {xlsx}: a sheet each for {sheets}")
     if csv_file is not None:
-        write_atomic(csv_file, export_matrix_csv(content))
+        write_atomic(csv_file, export_matrix_csv(content, folder))
         click.echo(f"wrote {csv_file}: the competency matrix, a row per competency, a column per role")
 
 
 @main.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--company", "company", metavar="SLUG_OR_PATH", help="Write into this company's overrides.")
 @click.option("--dry-run", is_flag=True, help="Check the workbook and say what would change; write nothing.")
 @_content_option
-def import_(file: Path, dry_run: bool, content_dir: Path | None) -> None:
-    """Write an edited workbook (from `export --xlsx`) back into the content's YAML files."""
-    from .plan import BuildOptions, content_dir_for
-    from .workbook import import_workbook
+def import_(file: Path, company: str | None, dry_run: bool, content_dir: Path | None) -> None:
+    """Write an edited workbook (from `export --xlsx`) back into the content's YAML files or a company's overrides."""
+    from .workbook_import import import_workbook
 
-    target = content_dir_for(BuildOptions(content_dir=content_dir))
-    if content_dir is None and not (Path("content") / "guide.yaml").is_file():  # else: the package's own content
-        raise UserError(
+    content, folder = _framework_of(company, content_dir)
+    if folder is None and content_dir is None and not (Path("content") / "guide.yaml").is_file():
+        raise UserError(  # else it would write into the content inside the installed package
             "there is no content/ folder here to import into: run this in your project folder, or pass --content DIR"
         )
-    changes = import_workbook(file, target, dry_run=dry_run)
-    for line in changes:
+    target = folder or content
+    lines = import_workbook(file, content, folder, dry_run=dry_run)
+    changes = [line for line in lines if not line.startswith("note: ")]
+    for line in lines:
         click.echo(line)
     if not changes:
-        click.echo(f"nothing to change: the workbook says what {target} says")
+        click.echo(f"nothing to change: the workbook says what {display_path(target)} says")
     elif dry_run:
         click.echo(f"{len(changes)} change{'s' * (len(changes) != 1)} found; nothing written (--dry-run)")
     else:
-        click.echo(f"{len(changes)} change{'s' * (len(changes) != 1)} written into {target}")
+        click.echo(f"{len(changes)} change{'s' * (len(changes) != 1)} written into {display_path(target)}")
+
+
+def _framework_of(company: str | None, content_dir: Path | None) -> tuple[Path, Path | None]:
+    """The content folder, and the company's folder when --company is given."""
+    from .plan import BuildOptions, content_dir_for, resolve_company
+
+    options = BuildOptions(content_dir=content_dir)
+    return content_dir_for(options), resolve_company(company, options.project) if company else None
 
 
 @main.command()

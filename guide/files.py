@@ -105,18 +105,9 @@ MAX_XLSX_UNPACKED = 64 * 1024 * 1024  # the roster's sheets and strings, unpacke
 MAX_COLUMNS = 64
 
 
-def xlsx_rows(path: Path, data: bytes, sheet: str | None = None, what: str = "a roster"):
-    """(row number, cells) of a sheet (the first, or the one named) of an Excel workbook, as text, dates as ISO dates.
-
-    Bounded whatever the file claims: its unpacked size is checked before
-    openpyxl reads it, the sheet's own `<dimension>` (which can hide rows)
-    is ignored, rows are read one at a time, and only the first 64 columns
-    are read. A formula without a saved value is reported by its cell.
-    """
+def _check_unpacked(path: Path, data: bytes, what: str) -> None:
+    """An .xlsx file is a zip archive: refuse a damaged one, or one that unpacks to more than any real sheet."""
     import zipfile
-
-    import openpyxl
-    from openpyxl.utils import get_column_letter
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -127,11 +118,57 @@ def xlsx_rows(path: Path, data: bytes, sheet: str | None = None, what: str = "a 
         ) from None
     if unpacked > MAX_XLSX_UNPACKED:
         raise UserError(Problem(f"the workbook unpacks to more than 64 MB; {what} is far smaller", path))
+
+
+def _read_only_book(path: Path, data: bytes, formulas: bool = False):
+    import openpyxl
+
     try:
-        values_book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        formula_book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=not formulas)
     except Exception as error:  # openpyxl raises many kinds for a broken file
         raise UserError(Problem(f"cannot read this Excel file ({type(error).__name__})", path)) from None
+
+
+def xlsx_sheet_names(path: Path, data: bytes, what: str) -> list[str]:
+    """The names of a workbook's sheets, after checking that it is a bounded, readable .xlsx file."""
+    _check_unpacked(path, data, what)
+    book = _read_only_book(path, data)
+    try:
+        return list(book.sheetnames)
+    finally:
+        book.close()
+
+
+def xlsx_merged(data: bytes, sheet: str) -> list[str]:
+    """The ranges of merged cells on a sheet (B3:C3, ...), read from its XML: read-only openpyxl does not say."""
+    import re
+    import zipfile
+
+    book = _read_only_book(Path("workbook.xlsx"), data)
+    try:
+        if sheet not in book.sheetnames:
+            return []
+        member = book[sheet]._worksheet_path  # where the sheet's XML is in the archive
+    finally:
+        book.close()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        xml = archive.read(member.lstrip("/"))
+    return [ref.decode() for ref in re.findall(rb"<(?:\w+:)?mergeCell\b[^>]*\bref=\"([A-Z0-9:]+)\"", xml)]
+
+
+def xlsx_rows(path: Path, data: bytes, sheet: str | None = None, what: str = "a roster"):
+    """(row number, cells) of a sheet (the first, or the one named) of an Excel workbook, as text, dates as ISO dates.
+
+    Bounded whatever the file claims: its unpacked size is checked before
+    openpyxl reads it, the sheet's own `<dimension>` (which can hide rows)
+    is ignored, rows are read one at a time, and only the first 64 columns
+    are read. A formula without a saved value is reported by its cell.
+    """
+    from openpyxl.utils import get_column_letter
+
+    _check_unpacked(path, data, what)
+    values_book = _read_only_book(path, data)
+    formula_book = _read_only_book(path, data, formulas=True)
     try:
         if sheet is not None and sheet not in values_book.sheetnames:
             raise UserError(

@@ -1,27 +1,27 @@
 """The framework as a spreadsheet: `careerguide export --xlsx`, for people who edit ladders in Excel.
 
-The workbook is made from the content as written (placeholders such as
-`{count}` and `{role:top}` stay as they are), so that importing it back can
-compare cell by cell with the YAML files. Every list is one cell with one
-item per line; every sheet has a frozen header row whose cells carry a note
-saying what the column is for; levels and tracks have drop-down lists.
+A workbook shows one ladder as its guide is made from it, before
+placeholders such as `{count}` and `{role:top}` are filled in: the shared
+content, or a company's overrides merged over it (in the language the
+company writes in), with what the company changed marked. `import`
+(workbook_import.py) compares an edited workbook cell by cell with the same
+view, so the two modules share the sheets' columns and `read_framework`.
 """
 
 from __future__ import annotations
 
 import io
 import re
+import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .errors import Problem, UserError
-from .files import read_bounded, xlsx_rows
-from .load import ROLE_ID, load_content
+from .errors import UserError
+from .load import Key, load_content
 from .models import MAIN_TRACK, Role
-from .write import write_all
 
 #: The Roles sheet's columns, in order, with the width (in characters) each is given.
 ROLE_COLUMNS: tuple[tuple[str, int], ...] = (
@@ -41,40 +41,116 @@ ROLE_COLUMNS: tuple[tuple[str, int], ...] = (
     ("next_steps", 36),
 )
 LIST_FIELDS = {"hiring_signals", "responsibilities", "day_to_day", "skills", "ready_for_next", "next_steps"}
+TRACK_COLUMNS = ("id", "name", "description", "branches_from")
+SECTION_COLUMNS = ("title", "placement", "paragraphs", "signature", "contacts", "links")
+#: A contact or link is one line of a cell, its parts between " | ".
+LINE_PARTS = {"contacts": ("name", "role", "email", "note"), "links": ("title", "url", "note")}
+REMOVED = "Removed roles"
 NOTES = {
     "id": "The role's id: the name of its file in content/roles/ (lower case, hyphens). Other sheets and "
     "companies refer to the role by it.",
     "noun": "Optional: the role inside a sentence, as {noun:ID} prints it (default: the title in lower case).",
     "next_steps": "One step per line: a role id (optionally followed by ' | ' and a note), or the title of a "
     "way off the ladder followed by ' | ' and a note. Empty: the next role up.",
-    "competency": "The competency's id; its name is in the next column. Each role's column says what the "
-    "competency asks at that level (**bold** marks what is new).",
-    "field": "Where the text goes in the guide: a field of content/guide.yaml. Lists have one item per line.",
+    "competency": "The competency's id; its name is in the next column. Add a row for a new competency (a "
+    "framework has 5 to 7). Each role's column says what the competency asks at that level (**bold** marks "
+    "what is new).",
+    "field": "Where the text goes in the guide: a field of content/guide.yaml (competencies.* are the matrix's "
+    "title and introduction). Lists have one item per line.",
+    "branches_from": "The role after which this track forks off the main track (empty for the main track).",
+    "placement": "start: after the contents; end: before the sources.",
+    "contacts": "One person per line: name | role | email | note (leave a part empty between the bars).",
+    "links": "One link per line: title | https://address | note.",
+    "paragraphs": "One paragraph per line.",
+    REMOVED: "A shared role this company does not have. Its roles' next steps lead past it.",
 }
 HEADER_FILL = "1E3A5F"
+CHANGED_FILL = "FFF2CC"  # a value the company sets
+OWN_FILL = "E2EFDA"  # a role of the company's own
+FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # zip entries' time: the same workbook, byte for byte, every export
 
 
-def export_workbook(content_dir: Path) -> bytes:
-    """The workbook of the content in `content_dir`, as the bytes of an .xlsx file."""
+@dataclass(frozen=True)
+class Framework:
+    """What a workbook shows and is written back into.
+
+    `data` is what the guide is made from: the shared content, or the
+    company's overrides merged over it. `shared` is the shared content (in
+    the company's language). `marked` holds every key, and every key above
+    it, whose value the company's own files set.
+    """
+
+    content_dir: Path
+    shared: dict[str, Any]
+    data: dict[str, Any]
+    folder: Path | None = None
+    name: str = ""
+    settings: dict[str, Any] = field(default_factory=dict)
+    own_roles: frozenset[str] = frozenset()
+    marked: frozenset[Key] = frozenset()
+    language: str = "en"
+
+
+def read_framework(content_dir: Path, folder: Path | None = None) -> Framework:
+    """The shared content, or a company's view of it: its merge of the shared content and its overrides."""
+    from .company import load_company
+    from .merge import merge_company
+    from .pipeline import in_language
+
+    shared = load_content(content_dir)
+    if folder is None:
+        return Framework(content_dir, shared.data, shared.data)
+    company = load_company(folder)
+    if company.settings is None:
+        raise UserError(list(company.problems))
+    # The workbook is in the language the company writes its overrides in, shared text included.
+    language = company.settings.written_in or company.settings.locale
+    shared = in_language(shared, language, company.folder)[1]
+    merged, problems = merge_company(shared, company.loaded)
+    if problems:
+        raise UserError(problems)
+    marked: set[Key] = set()
+    for key, position in merged.positions.items():
+        if position.path.resolve().is_relative_to(company.folder):
+            marked.update(key[:size] for size in range(1, len(key) + 1))
+    return Framework(
+        content_dir,
+        shared.data,
+        merged.data,
+        company.folder,
+        company.settings.name,
+        company.loaded.data["company"],
+        frozenset(company.loaded.data["extra_roles"]),
+        frozenset(marked),
+        language,
+    )
+
+
+# -- export ------------------------------------------------------------------
+
+
+def export_workbook(content_dir: Path, company: Path | None = None) -> bytes:
+    """The workbook of the content in `content_dir` (or a company's view of it), as the bytes of an .xlsx file."""
     from openpyxl import Workbook
 
-    loaded = load_content(content_dir)
-    data = loaded.data
+    framework = read_framework(content_dir, company)
+    data = framework.data
     workbook = Workbook()
     roles = _ordered_roles(data["roles"])
-    tracks = [MAIN_TRACK, *(track["id"] for track in data.get("tracks") or [] if isinstance(track, dict))]
     lists = workbook.active
     lists.title = "Lists"
-    _roles_sheet(workbook.create_sheet("Roles", 0), roles, tracks)
-    _competencies_sheet(workbook.create_sheet("Competencies", 1), data, roles)
-    if data.get("tracks"):
-        _tracks_sheet(workbook.create_sheet("Tracks", 2), data["tracks"])
-    _guide_sheet(workbook.create_sheet("Guide"), data["guide"])
+    _roles_sheet(workbook.create_sheet("Roles"), framework, roles)
+    _competencies_sheet(workbook.create_sheet("Competencies"), framework, roles)
+    _tracks_sheet(workbook.create_sheet("Tracks"), framework)
+    _guide_sheet(workbook.create_sheet("Guide"), framework)
+    if framework.folder is not None:
+        _removed_sheet(workbook.create_sheet(REMOVED), framework)
+        _sections_sheet(workbook.create_sheet("Sections"), framework)
+    _about_sheet(workbook.create_sheet("About"), framework)
     # The drop-downs' choices live on a hidden sheet: a list typed into a rule is limited to 255 characters.
-    for row, value in enumerate(tracks, start=1):
-        lists.cell(row, 1, value)
-    for row, (role_id, _) in enumerate(roles, start=1):
-        lists.cell(row, 2, role_id)
+    for column, values in enumerate(_choices(framework).values(), start=1):
+        for row, value in enumerate(values, start=1):
+            lists.cell(row, column, value)
     lists.sheet_state = "hidden"
     workbook.move_sheet(lists, offset=len(workbook.sheetnames))
     when = data["guide"].get("date")
@@ -83,10 +159,10 @@ def export_workbook(content_dir: Path) -> bytes:
     workbook.properties.title = str(data["guide"].get("title", ""))
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return buffer.getvalue()
+    return _stable_zip(buffer.getvalue())
 
 
-def export_matrix_csv(content_dir: Path) -> bytes:
+def export_matrix_csv(content_dir: Path, company: Path | None = None) -> bytes:
     """The competency matrix as CSV (UTF-8 with a byte-order mark, so Excel reads accents right too).
 
     The same columns as the workbook's Competencies sheet, for Google Sheets
@@ -95,10 +171,34 @@ def export_matrix_csv(content_dir: Path) -> bytes:
     """
     import csv
 
-    data = load_content(content_dir).data
+    framework = read_framework(content_dir, company)
     stream = io.StringIO()
-    csv.writer(stream, lineterminator="\r\n").writerows(_matrix(data, _ordered_roles(data["roles"])))
+    rows = _matrix(framework.data, _ordered_roles(framework.data["roles"]))
+    csv.writer(stream, lineterminator="\r\n").writerows([[_inert(cell) for cell, _ in row] for row in rows])
     return stream.getvalue().encode("utf-8-sig")
+
+
+def _inert(value: Any) -> Any:
+    """A CSV value that a spreadsheet will not run: text starting with = + - @ gets a leading apostrophe."""
+    return f"'{value}" if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def _choices(framework: Framework) -> dict[str, list[str]]:
+    """The fixed drop-down lists, a column each of the hidden Lists sheet (A, B).
+
+    A role's track is chosen from the Tracks sheet itself, so that a track
+    added there can be chosen at once.
+    """
+    return {
+        "shared roles": [role_id for role_id, _ in _ordered_roles(framework.shared["roles"])],
+        "placements": ["start", "end"],
+    }
+
+
+def _tracks(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The tracks, the main one first (also when the content says nothing about it)."""
+    tracks = data.get("tracks") or {}
+    return {MAIN_TRACK: tracks.get(MAIN_TRACK) or {}, **{k: v for k, v in tracks.items() if k != MAIN_TRACK}}
 
 
 def _ordered_roles(roles: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -106,9 +206,7 @@ def _ordered_roles(roles: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     return sorted(roles.items(), key=lambda item: (float(item[1].get("level", 0)), item[0]))
 
 
-def _roles_sheet(sheet, roles: list[tuple[str, dict[str, Any]]], tracks: list[str]) -> None:
-    from openpyxl.worksheet.datavalidation import DataValidation
-
+def _roles_sheet(sheet, framework: Framework, roles: list[tuple[str, dict[str, Any]]]) -> None:
     descriptions = {name: field.description for name, field in Role.model_fields.items() if field.description}
     _header(sheet, [name for name, _ in ROLE_COLUMNS], {**descriptions, **NOTES})
     for row, (role_id, fields) in enumerate(roles, start=2):
@@ -116,70 +214,166 @@ def _roles_sheet(sheet, roles: list[tuple[str, dict[str, Any]]], tracks: list[st
             value = role_id if name == "id" else fields.get(name)
             if name == "track" and value is None:
                 value = MAIN_TRACK
-            _put(sheet.cell(row, column), _next_steps(value) if name == "next_steps" else value)
-    _widths(sheet, [width for _, width in ROLE_COLUMNS])
+            cell = sheet.cell(row, column)
+            _put(cell, _next_steps(value) if name == "next_steps" else value)
+            if role_id in framework.own_roles:
+                _fill(cell, OWN_FILL)
+                if name == "id":
+                    _note(cell, f"{framework.name}'s own role: roles/{role_id}.yaml in the company's folder.")
+            elif name != "id":
+                _mark(cell, framework, ("roles", role_id, name))
+    _lay_out(sheet, [width for _, width in ROLE_COLUMNS])
     sheet.freeze_panes = "C2"
     last = max(len(roles) + 1, 200)  # room for roles added in the sheet
-    level = DataValidation(type="decimal", operator="between", formula1="0", formula2="100", allow_blank=False)
-    level.error, level.errorTitle = "A level is a number from 0 to 100 (3.5 sits between 3 and 4).", "Level"
-    track = DataValidation(type="list", formula1=f"=Lists!$A$1:$A${len(tracks)}", allow_blank=True)
-    track.error, track.errorTitle = "Choose a track from the list (add tracks on the Tracks sheet).", "Track"
-    for rule, column in ((level, "E"), (track, "F")):
-        rule.showErrorMessage = True
-        sheet.add_data_validation(rule)
-        rule.add(f"{column}2:{column}{last}")
+    level = "A level is a number from 0 to 100 (3.5 sits between 3 and 4)."
+    _drop_down(sheet, f"E2:E{last}", "decimal", "Level", level)
+    _drop_down(sheet, f"F2:F{last}", "=Tracks!$A$2:$A$50", "Track", "Choose a track of the Tracks sheet.")
 
 
-def _competencies_sheet(sheet, data: dict[str, Any], roles: list[tuple[str, dict[str, Any]]]) -> None:
+def _competencies_sheet(sheet, framework: Framework, roles: list[tuple[str, dict[str, Any]]]) -> None:
     """Competencies down, roles across: the matrix as the guide prints it."""
-    header, *rows = _matrix(data, roles)
-    _header(sheet, header, NOTES)
+    header, *rows = _matrix(framework.data, roles)
+    _header(sheet, [name for name, _ in header], NOTES)
     for row, cells in enumerate(rows, start=2):
-        for column, value in enumerate(cells, start=1):
-            _put(sheet.cell(row, column), value)
-    _widths(sheet, [22, 24, *([40] * len(roles))])
+        for column, (value, key) in enumerate(cells, start=1):
+            cell = sheet.cell(row, column)
+            _put(cell, value)
+            if key is not None and key[:2] in {("roles", role_id) for role_id in framework.own_roles}:
+                _fill(cell, OWN_FILL)
+            elif key is not None:
+                _mark(cell, framework, key)
+    _lay_out(sheet, [22, 24, *([40] * len(roles))])
     sheet.freeze_panes = "C2"
 
 
-def _matrix(data: dict[str, Any], roles: list[tuple[str, dict[str, Any]]]) -> list[list[Any]]:
-    """The competency matrix as rows: a header (competency, name, role ids), then a row per competency."""
-    rows: list[list[Any]] = [["competency", "name", *(role_id for role_id, _ in roles)]]
-    for competency in data["competencies"].get("competencies") or []:
-        cells = [(fields.get("competencies") or {}).get(competency.get("id")) for _, fields in roles]
-        rows.append([competency.get("id"), competency.get("name"), *cells])
+def _matrix(data: dict[str, Any], roles: list[tuple[str, dict[str, Any]]]) -> list[list[tuple[Any, Key | None]]]:
+    """The matrix as rows of (value, where it is in the data): a header, then a row per competency."""
+    rows: list[list[tuple[Any, Key | None]]] = [
+        [("competency", None), ("name", None), *((role_id, None) for role_id, _ in roles)]
+    ]
+    for index, competency in enumerate(data["competencies"].get("competencies") or []):
+        key = competency.get("id")
+        cells = [
+            ((fields.get("competencies") or {}).get(key), ("roles", role_id, "competencies", key))
+            for role_id, fields in roles
+        ]
+        name = (competency.get("name"), ("competencies", "competencies", index, "name"))
+        rows.append([(key, None), name, *cells])
     return rows
 
 
-def _tracks_sheet(sheet, tracks: list[dict[str, Any]]) -> None:
-    names = ["id", "name", "description"]
-    _header(sheet, names, {})
-    for row, track in enumerate(tracks, start=2):
-        for column, name in enumerate(names, start=1):
-            _put(sheet.cell(row, column), track.get(name))
-    _widths(sheet, [20, 28, 70])
-    sheet.freeze_panes = "A2"
-
-
-def _guide_sheet(sheet, guide: dict[str, Any]) -> None:
-    """The guide's own text, one field a row: `ladder.title`, `how_to_read[2].text`, ..."""
-    _header(sheet, ["field", "text"], NOTES)
-    for row, (path, value) in enumerate(_flatten(guide), start=2):
-        _put(sheet.cell(row, 1), path)
-        _put(sheet.cell(row, 2), value)
-    _widths(sheet, [30, 100])
+def _tracks_sheet(sheet, framework: Framework) -> None:
+    descriptions = {
+        "name": "The track's name, shown above its roles after the fork and on its cards.",
+        "description": "One line on who the track is for.",
+    }
+    _header(sheet, list(TRACK_COLUMNS), {**NOTES, **descriptions})
+    for row, (track_id, track) in enumerate(_tracks(framework.data).items(), start=2):
+        for column, name in enumerate(TRACK_COLUMNS, start=1):
+            cell = sheet.cell(row, column)
+            _put(cell, track_id if name == "id" else track.get(name))
+            if name != "id":
+                _mark(cell, framework, ("tracks", track_id, name))
+    _lay_out(sheet, [22, 28, 70, 28])
     sheet.freeze_panes = "B2"
 
 
-def _flatten(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
-    """Leaves of the guide's data by path; a list of plain texts is one leaf (a cell, one item per line)."""
-    if isinstance(value, dict):
-        for key, child in value.items():
-            yield from _flatten(child, f"{path}.{key}" if path else str(key))
-    elif isinstance(value, list) and any(isinstance(item, dict | list) for item in value):
-        for index, child in enumerate(value, start=1):
-            yield from _flatten(child, f"{path}[{index}]")
+def _guide_sheet(sheet, framework: Framework) -> None:
+    """The guide's own text, one field a row: `ladder.title`, `how_to_read[2].text`, ..."""
+    _header(sheet, ["field", "text"], NOTES)
+    for row, (label, key, value) in enumerate(guide_leaves(framework.data), start=2):
+        _put(sheet.cell(row, 1), label)
+        _put(sheet.cell(row, 2), value)
+        _mark(sheet.cell(row, 2), framework, key)
+    _lay_out(sheet, [30, 100])
+    sheet.freeze_panes = "B2"
+
+
+def _removed_sheet(sheet, framework: Framework) -> None:
+    _header(sheet, ["id", "title"], {"id": NOTES[REMOVED], "title": "The shared role's title (for reading only)."})
+    for row, role_id in enumerate(framework.settings.get("exclude_roles") or [], start=2):
+        _put(sheet.cell(row, 1), role_id)
+        _put(sheet.cell(row, 2), (framework.shared["roles"].get(role_id) or {}).get("title"))
+    _lay_out(sheet, [30, 40])
+    sheet.freeze_panes = "A2"
+    shared = len(framework.shared["roles"])
+    _drop_down(sheet, "A2:A50", f"=Lists!$A$1:$A${shared}", "Role", "Choose one of the shared roles.")
+
+
+def _sections_sheet(sheet, framework: Framework) -> None:
+    """The company's own pages: a row each, in the order they appear."""
+    notes = {**NOTES, "title": "The page's heading. A page needs paragraphs, contacts or links."}
+    _header(sheet, list(SECTION_COLUMNS), notes)
+    for row, section in enumerate(framework.data.get("sections") or [], start=2):
+        for column, name in enumerate(SECTION_COLUMNS, start=1):
+            _put(sheet.cell(row, column), _section_cell(name, section.get(name)))
+    _lay_out(sheet, [30, 10, 80, 30, 60, 60])
+    sheet.freeze_panes = "B2"
+    _drop_down(sheet, "B2:B50", "=Lists!$B$1:$B$2", "Placement", "start (after the contents) or end.")
+
+
+def _section_cell(name: str, value: Any) -> Any:
+    if name in LINE_PARTS and isinstance(value, list):
+        parts = LINE_PARTS[name]
+        return [" | ".join(str(item.get(part) or "") for part in parts).rstrip(" |") for item in value]
+    return value
+
+
+def _about_sheet(sheet, framework: Framework) -> None:
+    from openpyxl.styles import Font
+
+    if framework.folder is None:
+        whose = f"The shared career framework in {framework.content_dir}."
+        how = "careerguide import FILE --content DIR"
     else:
-        yield path, value
+        whose = (
+            f"{framework.name}'s career framework: the shared content with {framework.name}'s changes "
+            f"(companies/{framework.folder.name}/), in the language {framework.name} writes in ({framework.language})."
+        )
+        how = f"careerguide import FILE --company {framework.folder.name}"
+    lines = [
+        (whose, True),
+        ("Roles: a row per role, a column per field. Lists have one item per line (Alt+Enter: new line).", None),
+        ("Competencies: what each role asks of each competency.", None),
+        ("Tracks: the ladder's tracks. To fork it, add a track that branches from a role, and roles on it.", None),
+        ("Guide: the guide's own text, one field a row. {Braces} are filled in when the guide is built.", None),
+    ]
+    if framework.folder is not None:
+        lines += [
+            (f"Yellow cells: values {framework.name} sets; the shared value is in the cell's note.", CHANGED_FILL),
+            (f"Green rows: {framework.name}'s own roles.", OWN_FILL),
+            (f"{REMOVED}: shared roles {framework.name} does not have. Sections: {framework.name}'s own pages.", None),
+            ("The company's name, logo, colours, fonts and paper stay in company.yaml.", None),
+        ]
+    lines += [
+        ("To add a role: a new row on Roles and a new column on Competencies.", None),
+        (f"Bring your changes back with: {how}   (add --dry-run to see them first)", None),
+    ]
+    for row, (text, style) in enumerate(lines, start=1):
+        cell = sheet.cell(row, 1, text)
+        cell.font = Font(bold=style is True)
+        if isinstance(style, str):
+            _fill(cell, style)
+    _lay_out(sheet, [120])
+
+
+def guide_leaves(data: dict[str, Any]) -> Iterator[tuple[str, Key, Any]]:
+    """(label, key, value) of the guide's text and the matrix's title and introduction."""
+    yield from _flatten(data["guide"], "", ("guide",))
+    for name in ("title", "intro"):
+        yield f"competencies.{name}", ("competencies", name), data["competencies"].get(name)
+
+
+def _flatten(value: Any, label: str, key: Key) -> Iterator[tuple[str, Key, Any]]:
+    """Leaves by label and key; a list of plain texts is one leaf (a cell, one item per line)."""
+    if isinstance(value, dict):
+        for name, child in value.items():
+            yield from _flatten(child, f"{label}.{name}" if label else str(name), (*key, name))
+    elif isinstance(value, list) and any(isinstance(item, dict | list) for item in value):
+        for index, child in enumerate(value):
+            yield from _flatten(child, f"{label}[{index + 1}]", (*key, index))
+    else:
+        yield label, key, value
 
 
 def _next_steps(steps: Any) -> list[str] | None:
@@ -195,16 +389,15 @@ def _next_steps(steps: Any) -> list[str] | None:
 
 
 def _header(sheet, names: list[str], notes: dict[str, str]) -> None:
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Alignment, Font
 
     for column, name in enumerate(names, start=1):
         cell = sheet.cell(1, column, name)
         cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
+        _fill(cell, HEADER_FILL)
         cell.alignment = Alignment(vertical="top")
         if name in notes:
-            cell.comment = Comment(notes[name], "careerguide", width=320, height=120)
+            _note(cell, notes[name])
 
 
 def _put(cell, value: Any) -> None:
@@ -213,17 +406,71 @@ def _put(cell, value: Any) -> None:
 
     if isinstance(value, list):
         value = "\n".join(str(item) for item in value)
+    elif isinstance(value, str):
+        value = str(value)  # an untranslated text is a str subclass openpyxl would refuse
     cell.value = value
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"  # text that starts with "=" stays text, never a formula
     cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
-def _widths(sheet, widths: list[int]) -> None:
+def _mark(cell, framework: Framework, key: Key) -> None:
+    """A value the company's files set: filled, with the shared value in a note."""
+    if framework.folder is None or key not in framework.marked:
+        return
+    _fill(cell, CHANGED_FILL)
+    shared = value_at(framework.shared, key)
+    if shared is MISSING or shared is None:
+        said = "The shared content has no value here."
+    else:
+        text = "\n".join(map(str, shared)) if isinstance(shared, list) else str(shared)
+        said = f"The shared content says:\n{text[:400]}{'…' if len(text) > 400 else ''}"
+    _note(cell, f"Set by {framework.name}. {said}")
+
+
+def _fill(cell, colour: str) -> None:
+    from openpyxl.styles import PatternFill
+
+    cell.fill = PatternFill("solid", fgColor=colour)
+
+
+def _note(cell, text: str) -> None:
+    from openpyxl.comments import Comment
+
+    cell.comment = Comment(text, "careerguide", width=320, height=140)
+
+
+def _drop_down(sheet, cells: str, choices: str, title: str, error: str) -> None:
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    if choices == "decimal":
+        rule = DataValidation(type="decimal", operator="between", formula1="0", formula2="100", allow_blank=False)
+    else:
+        rule = DataValidation(type="list", formula1=choices, allow_blank=True)
+    rule.error, rule.errorTitle, rule.showErrorMessage = error, title, True
+    sheet.add_data_validation(rule)
+    rule.add(cells)
+
+
+def _lay_out(sheet, widths: list[int]) -> None:
+    """Column widths, rows tall enough for their wrapped text, and a landscape print with the header on each page.
+
+    Spreadsheet programs do not grow a row to fit its wrapped text when they
+    open a file, only when a cell is edited: without heights every list would
+    show as its first line.
+    """
     from openpyxl.utils import get_column_letter
 
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
+    for row in sheet.iter_rows(min_row=2):
+        lines = 1
+        for cell, width in zip(row, widths, strict=False):
+            if isinstance(cell.value, str):
+                lines = max(lines, sum(-(-max(len(line), 1) // int(width * 0.95)) for line in cell.value.split("\n")))
+        sheet.row_dimensions[row[0].row].height = min(15 * lines + 2, 409)  # 409 points: a row's limit
+    sheet.page_setup.orientation = "landscape"
+    sheet.print_title_rows = "1:1"
 
 
 def _midnight(day: date):
@@ -232,302 +479,28 @@ def _midnight(day: date):
     return datetime(day.year, day.month, day.day)
 
 
-# -- import ------------------------------------------------------------------
-
-MAX_WORKBOOK_BYTES = 20 * 1024 * 1024
-MAX_SHEET_ROWS = 2000  # a framework has tens of roles and competencies
-TEXT_FIELDS = {"title", "short_title", "noun", "summary", "experience"}
-OPTIONAL_FIELDS = {"short_title", "noun", "next_steps", "track"}
-
-
-@dataclass
-class Change:
-    """One field of one content file that the workbook changes, and the cell it comes from."""
-
-    file: str  # relative to the content folder: roles/<id>.yaml, guide.yaml, competencies.yaml
-    keys: tuple[Any, ...]  # where in the file
-    value: Any  # None: remove the key
-    cell: str  # Roles!I7
-    before: Any = None
+def _stable_zip(data: bytes) -> bytes:
+    """The workbook with its zip entries' times fixed: openpyxl stamps the time of saving on each."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "docProps/core.xml":  # openpyxl sets `modified` to the time of saving
+                created = re.search(rb"<dcterms:created[^>]*>([^<]*)<", data)
+                if created:
+                    data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*<", rb"\g<1>" + created.group(1) + b"<", data)
+            target.writestr(zipfile.ZipInfo(info.filename, FIXED_TIME), data, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
 
 
-def import_workbook(path: Path, content_dir: Path, dry_run: bool = False) -> list[str]:
-    """Write what an edited workbook changes into the content's YAML files; return a line per change.
-
-    Only what differs is written, into the files as they are (their comments
-    and layout kept, through ruamel.yaml's round trip), so importing an
-    unedited export changes nothing. The result is validated as the YAML
-    would be, before anything is written; every problem names its cell.
-    """
-    import shutil
-    import tempfile
-
-    from .pipeline import prepare_spec
-    from .plan import BuildOptions, plan_targets
-
-    data = read_bounded(path, MAX_WORKBOOK_BYTES)
-    current = load_content(content_dir).data
-    problems: list[Problem] = []
-    changes = _role_changes(path, data, current, problems) + _competency_changes(path, data, current, problems)
-    changes += _guide_changes(path, data, current, problems)
-    if problems:
-        raise UserError(problems)
-    if not changes:
-        return []
-    texts = _apply(changes, content_dir)
-    with tempfile.TemporaryDirectory() as scratch:
-        trial = Path(scratch) / "content"
-        shutil.copytree(content_dir, trial)
-        for name, text in texts.items():
-            (trial / name).write_text(text, encoding="utf-8")
-        options = BuildOptions(content_dir=trial)
-        try:
-            prepare_spec(plan_targets(options)[0], load_content(trial), options)
-        except UserError as error:
-            raise UserError([_to_cell(problem, changes, trial, path) for problem in error.problems]) from None
-    if not dry_run:
-        write_all({content_dir / name: text.encode("utf-8") for name, text in texts.items()})
-    return [_describe(change) for change in changes]
+MISSING: Any = type("Missing", (), {"__repr__": lambda self: "missing"})()
 
 
-def _sheet(path: Path, data: bytes, name: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """A sheet's header and its non-empty rows (row number, cells as text)."""
-    rows = []
-    for number, cells in xlsx_rows(path, data, name, "a framework workbook"):
-        if number > MAX_SHEET_ROWS:  # blank rows count too: a sheet can claim a million of them
-            raise UserError(_problem(path, f"{name}!A{number}", None, f"more than {MAX_SHEET_ROWS} rows"))
-        rows.append((number, cells))
-    if not rows:
-        return [], []
-    header = [cell.strip() for cell in rows[0][1]]
-    return header, [(number, cells) for number, cells in rows[1:] if any(cell.strip() for cell in cells)]
-
-
-def _where(sheet: str, column: int, row: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return f"{sheet}!{get_column_letter(column + 1)}{row}"
-
-
-def _problem(path: Path, cell: str, field: str | None, message: str) -> Problem:
-    return Problem(message, Path(f"{path}:{cell}"), field=field)
-
-
-def _role_changes(path: Path, data: bytes, current: dict, problems: list[Problem]) -> list[Change]:
-    import difflib
-
-    header, rows = _sheet(path, data, "Roles")
-    known = [name for name, _ in ROLE_COLUMNS]
-    for column, name in enumerate(header):
-        if name and name not in known:
-            close = difflib.get_close_matches(name, known, n=1)
-            hint = f" (did you mean `{close[0]}`?)" if close else f"; the columns are {', '.join(known)}"
-            problems.append(_problem(path, _where("Roles", column, 1), None, f"unknown column `{name}`{hint}"))
-    if "id" not in header:
-        problems.append(_problem(path, "Roles!A1", None, "the Roles sheet needs an `id` column"))
-        return []
-    changes: list[Change] = []
-    seen: set[str] = set()
-    ids = set(current["roles"]) | {
-        cells[header.index("id")].strip() for _, cells in rows if len(cells) > header.index("id")
-    }
-    for number, cells in rows:
-        cells = cells + [""] * (len(header) - len(cells))
-        role_id = cells[header.index("id")].strip()
-        if not ROLE_ID.match(role_id):
-            cell = _where("Roles", header.index("id"), number)
-            problems.append(_problem(path, cell, "id", f"`{role_id}` is not a role id (lower case, digits, hyphens)"))
-            continue
-        if role_id in seen:
-            cell = _where("Roles", header.index("id"), number)
-            problems.append(_problem(path, cell, "id", f"`{role_id}` is on two rows"))
-            continue
-        seen.add(role_id)
-        before = current["roles"].get(role_id, {})
-        for column, name in enumerate(header):
-            if name not in known or name == "id":
-                continue
-            cell = _where("Roles", column, number)
-            try:
-                value = _parse(name, cells[column], ids)
-            except ValueError as error:
-                problems.append(_problem(path, cell, name, str(error)))
-                continue
-            old = before.get(name)
-            if name == "track" and value == MAIN_TRACK and old is None:
-                value = None
-            if _same(value, old):
-                continue
-            file = f"roles/{role_id}.yaml"
-            changes.append(Change(file, (name,), value, cell, old if role_id in current["roles"] else "new role"))
-    return changes
-
-
-def _parse(name: str, text: str, role_ids: set[str]) -> Any:
-    """A cell's text as the value of field `name`; None for an empty cell."""
-    text = text.strip()
-    if not text:
-        return None
-    if name == "level":
-        try:
-            number = float(text)
-        except ValueError:
-            raise ValueError(f"a level is a number, such as 2 or 3.5, not `{text}`") from None
-        return int(number) if number.is_integer() else number
-    if name == "next_steps":
-        steps = []
-        for line in _items(text):
-            head, _, note = (part.strip() for part in line.partition("|"))
-            step = {"role": head} if head in role_ids else {"title": head}
-            if note:
-                step["note"] = note
-            steps.append(step)
-        return steps
-    if name in LIST_FIELDS:
-        return _items(text)
-    return text
-
-
-def _items(text: str) -> list[str]:
-    return [line.strip() for line in text.replace("\r\n", "\n").split("\n") if line.strip()]
-
-
-def _same(new: Any, old: Any) -> bool:
-    if isinstance(new, str) and isinstance(old, str):
-        return new.strip() == old.strip()
-    if isinstance(new, int | float) and isinstance(old, int | float) and not isinstance(old, bool):
-        return float(new) == float(old)
-    return new == old
-
-
-def _competency_changes(path: Path, data: bytes, current: dict, problems: list[Problem]) -> list[Change]:
-    header, rows = _sheet(path, data, "Competencies")
-    if header[:2] != ["competency", "name"]:
-        problems.append(_problem(path, "Competencies!A1", None, "the sheet starts with the columns competency, name"))
-        return []
-    names = {item["id"]: index for index, item in enumerate(current["competencies"].get("competencies") or [])}
-    changes: list[Change] = []
-    for number, cells in rows:
-        cells = cells + [""] * (len(header) - len(cells))
-        competency = cells[0].strip()
-        if competency not in names:
-            problems.append(
-                _problem(
-                    path,
-                    _where("Competencies", 0, number),
-                    "competency",
-                    f"`{competency}` is not a competency of competencies.yaml; add new ones there",
-                )
-            )
-            continue
-        index = names[competency]
-        old_name = current["competencies"]["competencies"][index].get("name")
-        if cells[1].strip() and not _same(cells[1].strip(), old_name):
-            cell = _where("Competencies", 1, number)
-            changes.append(
-                Change("competencies.yaml", ("competencies", index, "name"), cells[1].strip(), cell, old_name)
-            )
-        for column, role_id in enumerate(header[2:], start=2):
-            # (a role added on the Roles sheet gets its column here too: its file is new)
-            old = (current["roles"].get(role_id, {}).get("competencies") or {}).get(competency)
-            new = cells[column].strip() or None
-            if not _same(new, old):
-                cell = _where("Competencies", column, number)
-                changes.append(Change(f"roles/{role_id}.yaml", ("competencies", competency), new, cell, old))
-    return changes
-
-
-def _guide_changes(path: Path, data: bytes, current: dict, problems: list[Problem]) -> list[Change]:
-    import difflib
-
-    leaves = dict(_flatten(current["guide"]))
-    _, rows = _sheet(path, data, "Guide")
-    changes: list[Change] = []
-    for number, cells in rows:
-        field, text = [*cells, "", ""][:2]
-        field = field.strip()
-        if field not in leaves:
-            close = difflib.get_close_matches(field, list(leaves), n=1)
-            hint = f" (did you mean `{close[0]}`?)" if close else ""
-            problems.append(
-                _problem(path, _where("Guide", 0, number), None, f"`{field}` is not a field of the guide{hint}")
-            )
-            continue
-        old = leaves[field]
-        new: Any = _items(text) if isinstance(old, list) else text.strip()
-        if isinstance(old, date):
-            try:
-                new = date.fromisoformat(text.strip()[:10])
-            except ValueError:
-                problems.append(_problem(path, _where("Guide", 1, number), field, "a date, such as 2027-01-18"))
-                continue
-        if not _same(new, old if not isinstance(old, int | float) else str(old)):
-            keys = tuple(int(key) - 1 if key.isdigit() else key for key in re.findall(r"[^.\[\]]+", field))
-            changes.append(Change("guide.yaml", keys, new, _where("Guide", 1, number), old))
-    return changes
-
-
-def _apply(changes: list[Change], content_dir: Path) -> dict[str, str]:
-    """The new text of every file the changes touch, edited through ruamel.yaml's round trip."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.comments import CommentedSeq
-
-    yaml = YAML(typ="rt")
-    yaml.preserve_quotes = True  # what did not change is written back as it was: quotes, long lines
-    yaml.width = 4096
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    documents: dict[str, Any] = {}
-    for change in changes:
-        if change.file not in documents:
-            file = content_dir / change.file
-            documents[change.file] = yaml.load(file.read_text(encoding="utf-8")) if file.is_file() else {}
-        node = documents[change.file]
-        for key in change.keys[:-1]:
-            node = node.setdefault(key, {}) if isinstance(node, dict) else node[key]
-        last = change.keys[-1]
-        if change.value is None:
-            if isinstance(node, dict):
-                node.pop(last, None)
-        elif isinstance(node.get(last) if isinstance(node, dict) else None, CommentedSeq) and isinstance(
-            change.value, list
-        ):
-            _replace_items(node[last], change.value)
+def value_at(data: Any, keys: Key) -> Any:
+    """The value at `keys` (mapping keys and list indexes) in plain data, or MISSING."""
+    for key in keys:
+        if (isinstance(data, dict) and key in data) or (isinstance(data, list) and key in range(len(data))):
+            data = data[key]
         else:
-            node[last] = change.value
-    texts = {}
-    for name, document in documents.items():
-        stream = io.StringIO()
-        yaml.dump(document, stream)
-        texts[name] = stream.getvalue()
-    return texts
-
-
-def _replace_items(sequence, items: list) -> None:
-    """New items in the list as it stands in the file, keeping the comment or blank line after its last item."""
-    tail = sequence.ca.items.pop(len(sequence) - 1, None) if len(sequence) else None
-    sequence[:] = items
-    if tail is not None and items:
-        sequence.ca.items[len(items) - 1] = tail
-
-
-def _to_cell(problem: Problem, changes: list[Change], trial: Path, path: Path) -> Problem:
-    """A problem found in the trial files, told at the workbook cell its field came from (else at the file)."""
-    if problem.path is not None and problem.path.is_relative_to(trial):
-        name = problem.path.relative_to(trial).as_posix()
-        top = (problem.field or "").split("[")[0].split(".")
-        for change in changes:
-            if change.file == name and [str(key) for key in change.keys[: len(top)]] == top[: len(change.keys)]:
-                return Problem(problem.message, Path(f"{path}:{change.cell}"), field=problem.field)
-        return Problem(problem.message, Path(name), problem.line, problem.column, problem.field)
-    return problem
-
-
-def _describe(change: Change) -> str:
-    field = ".".join(str(key) for key in change.keys)
-    if change.before == "new role":
-        return f"{change.file}: new role, {field} from {change.cell}"
-    if change.value is None:
-        return f"{change.file}: {field} removed ({change.cell} is empty)"
-    if isinstance(change.value, list) and isinstance(change.before, list):
-        return f"{change.file}: {field} changed ({len(change.before)} items, now {len(change.value)}; {change.cell})"
-    return f"{change.file}: {field} changed ({change.cell})"
+            return MISSING
+    return data

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import shutil
 import zipfile
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import CONTENT, ROLE_IDS
+from conftest import CONTENT, ROLE_IDS, ROOT
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from guide.cli import main
 from guide.load import load_content
+
+WORKBOOKS = Path(__file__).parent / "workbooks"
 
 
 def _export(tmp_path: Path, content: Path = CONTENT) -> Path:
@@ -27,7 +31,7 @@ def _lines(value) -> list[str]:
 
 def test_every_role_field_is_a_cell_and_every_list_one_item_per_line(tmp_path: Path) -> None:
     workbook = load_workbook(_export(tmp_path))
-    assert workbook.sheetnames == ["Roles", "Competencies", "Guide", "Lists"]
+    assert workbook.sheetnames == ["Roles", "Competencies", "Tracks", "Guide", "About", "Lists"]
     assert workbook["Lists"].sheet_state == "hidden"
     sheet = workbook["Roles"]
     header = [cell.value for cell in sheet[1]]
@@ -46,7 +50,7 @@ def test_every_role_field_is_a_cell_and_every_list_one_item_per_line(tmp_path: P
     assert "role's id" in sheet["A1"].comment.text and "off the ladder" in sheet["N1"].comment.text
     rules = {str(rule.sqref): rule for rule in sheet.data_validations.dataValidation}
     assert rules["E2:E200"].type == "decimal" and (rules["E2:E200"].formula1, rules["E2:E200"].formula2) == ("0", "100")
-    assert rules["F2:F200"].type == "list" and rules["F2:F200"].formula1 == "=Lists!$A$1:$A$1"
+    assert rules["F2:F200"].type == "list" and rules["F2:F200"].formula1 == "=Tracks!$A$2:$A$50"
     assert sheet["I2"].alignment.wrap_text
 
 
@@ -75,7 +79,7 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path, content_copy:
     assert load_workbook(out)["Roles"]["B3"].value == "=HYPERLINK(1)"
     archive = zipfile.ZipFile(out)
     sheets = [name for name in archive.namelist() if name.startswith("xl/worksheets/sheet")]
-    assert len(sheets) == 4 and any(b"HYPERLINK" in archive.read(name) for name in sheets)
+    assert len(sheets) == 6 and any(b"HYPERLINK" in archive.read(name) for name in sheets)
     assert not any(b"<f>" in archive.read(name) for name in sheets)  # no cell of the workbook is a formula
 
 
@@ -225,3 +229,281 @@ def test_import_never_writes_into_the_content_that_ships_with_the_package(tmp_pa
     monkeypatch.chdir(elsewhere)
     result = CliRunner().invoke(main, ["import", str(out)])
     assert result.exit_code == 1 and "no content/ folder here" in result.output
+
+
+def test_a_ladder_forks_and_gains_a_competency_in_the_workbook(tmp_path: Path, content_copy: Path) -> None:
+    """A track, a role on it and a competency for every role, added in the sheets, become the content's files."""
+    out = _export(tmp_path, content_copy)
+    book = load_workbook(out)
+    tracks = book["Tracks"]
+    assert [c.value for c in tracks["A"]] == ["id", "main"]  # the main track is always there to name
+    tracks.append(["main", "Management", "Leading the people who build the products.", None])
+    tracks.delete_rows(2)
+    tracks.append(
+        ["individual-contributor", "Individual contributor", "Deeper, without a team.", "senior-product-manager"]
+    )
+    roles = book["Roles"]
+    header = [cell.value for cell in roles[1]]
+    senior = next(row for row in roles.iter_rows(min_row=2, values_only=True) if row[0] == "senior-product-manager")
+    new = dict(zip(header, senior, strict=True)) | {
+        "id": "principal-product-manager",
+        "title": "Principal Product Manager",
+        "short_title": "Principal PM",
+        "level": 4,
+        "track": "individual-contributor",
+        "next_steps": None,
+    }
+    roles.append([new[name] for name in header])
+    matrix = book["Competencies"]
+    matrix.cell(1, matrix.max_column + 1, "principal-product-manager")
+    for row in range(2, matrix.max_row + 1):
+        matrix.cell(row, matrix.max_column, matrix.cell(row, matrix.max_column - 3).value)  # as the director's
+    matrix.append(["ai-fluency", "AI fluency", *(f"AI at level {n}." for n in range(1, 8))])
+    book.save(out)
+
+    result = _import(out, content_copy)
+    assert result.exit_code == 0, result.output
+    assert "tracks.yaml: individual-contributor.branches_from changed (Tracks!D3)" in result.output
+    assert "competencies.yaml: competencies changed (6 items, now 7; Competencies!A2:B8)" in result.output
+    data = load_content(content_copy).data
+    assert data["tracks"]["individual-contributor"]["branches_from"] == "senior-product-manager"
+    assert data["tracks"]["main"]["name"] == "Management"
+    assert data["roles"]["principal-product-manager"]["track"] == "individual-contributor"
+    assert data["competencies"]["competencies"][-1] == {"id": "ai-fluency", "name": "AI fluency"}
+    assert data["roles"]["associate-product-manager"]["competencies"]["ai-fluency"] == "AI at level 1."
+    assert data["roles"]["principal-product-manager"]["competencies"]["ai-fluency"] == "AI at level 7."
+    validated = CliRunner().invoke(main, ["validate", "--content", str(content_copy)])
+    assert validated.exit_code == 0, validated.output
+
+
+def test_a_workbook_saved_by_libreoffice_with_formulas_and_dates_imports(content_copy: Path) -> None:
+    """tests/workbooks/from_libreoffice.xlsx: formulas with LibreOffice's saved values, a date cell, a hidden
+    column and a sheet of the user's own; made by make_from_libreoffice.py (run it again if the content changes)."""
+    result = _import(WORKBOOKS / "from_libreoffice.xlsx", content_copy)
+    assert result.exit_code == 0, result.output
+    changes = [line for line in result.output.splitlines() if ": " in line and not line.startswith("note")]
+    assert sorted(changes) == [
+        "guide.yaml: date changed (Guide!B6)",
+        "roles/product-manager.yaml: level changed (Roles!E3)",
+        "roles/senior-product-manager.yaml: title changed (Roles!B4)",
+    ], result.output  # nothing else: LibreOffice's way of saving the rest changes nothing
+    assert "note: the sheet `My notes` is not one careerguide reads" in result.output
+    data = load_content(content_copy).data
+    assert data["roles"]["product-manager"]["level"] == 2.5  # =1.5+1
+    assert data["roles"]["senior-product-manager"]["title"] == "Senior Product Lead"  # ="Senior Product"&" Lead"
+    assert str(data["guide"]["date"]) == "2027-03-01"  # typed as a date, shown as 01.03.2027
+
+
+def test_merged_cells_and_formulas_without_a_value_are_named_and_refused(tmp_path: Path, content_copy: Path) -> None:
+    out = _export(tmp_path, content_copy)
+    book = load_workbook(out)
+    book["Roles"].merge_cells("H3:I3")
+    book.save(out)
+    result = _import(out, content_copy)
+    assert result.exit_code == 1 and "framework.xlsx:Roles!H3:I3: merged cells: unmerge them" in result.output
+    book["Roles"].unmerge_cells("H3:I3")
+    book["Roles"]["E3"] = "=1+1"  # openpyxl saves no value for a formula, as a script would
+    book.save(out)
+    result = _import(out, content_copy)
+    assert result.exit_code == 1 and "cell Roles!E3 holds a formula with no saved value" in result.output
+
+
+def test_exports_are_the_same_bytes_every_time(tmp_path: Path) -> None:
+    """No time of saving in the file: every zip entry and the document's dates are fixed."""
+    out = _export(tmp_path)
+    archive = zipfile.ZipFile(out)
+    assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+    guide_date = load_content(CONTENT).data["guide"]["date"].isoformat()
+    core = archive.read("docProps/core.xml").decode()
+    assert core.count(f"{guide_date}T00:00:00Z") == 2, core  # created and modified: the guide's date
+    again = tmp_path / "again.xlsx"
+    CliRunner().invoke(main, ["export", "--xlsx", str(again), "--content", str(CONTENT)])
+    assert again.read_bytes() == out.read_bytes()
+
+
+# --- a company's workbook --------------------------------------------------------------
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A writable project: the content and the example companies."""
+    shutil.copytree(CONTENT, tmp_path / "project" / "content")
+    shutil.copytree(ROOT / "companies", tmp_path / "project" / "companies")
+    return tmp_path / "project"
+
+
+def _company_export(project: Path, slug: str) -> Path:
+    out = project / f"{slug}.xlsx"
+    args = ["export", "--xlsx", str(out), "--company", str(project / "companies" / slug)]
+    result = CliRunner().invoke(main, [*args, "--content", str(project / "content")])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def _company_import(project: Path, slug: str, *flags: str):
+    args = ["import", str(project / f"{slug}.xlsx"), "--company", str(project / "companies" / slug)]
+    return CliRunner().invoke(main, [*args, "--content", str(project / "content"), *flags])
+
+
+@pytest.mark.parametrize("slug", ["northwind", "bergwerk", "lumen"])
+def test_a_company_s_workbook_round_trips_unchanged(project: Path, slug: str) -> None:
+    before = _files(project)
+    _company_export(project, slug)
+    result = _company_import(project, slug)
+    assert result.exit_code == 0 and "nothing to change" in result.output, result.output
+    assert {k: v for k, v in _files(project).items() if not k.endswith(".xlsx")} == before
+
+
+def test_a_company_s_workbook_shows_its_ladder_and_marks_what_it_changed(project: Path) -> None:
+    book = load_workbook(_company_export(project, "bergwerk"))
+    assert book.sheetnames == [
+        "Roles",
+        "Competencies",
+        "Tracks",
+        "Guide",
+        "Removed roles",
+        "Sections",
+        "About",
+        "Lists",
+    ]
+    roles = {row[0].value: row for row in book["Roles"].iter_rows(min_row=2)}
+    assert "associate-product-manager" not in roles  # Bergwerk removed it: it is on the Removed roles sheet
+    assert [c.value for c in book["Removed roles"]["A"][1:]] == ["associate-product-manager"]
+    title = roles["director-of-product"][1]
+    assert title.value == "Produktleitung" and title.fill.fgColor.rgb == "00FFF2CC"
+    assert "Set by Bergwerk Software GmbH" in title.comment.text and "Leitung Produktmanagement" in title.comment.text
+    # In the language Bergwerk writes in: the shared text as the guide prints it, in German, and not marked.
+    summary = roles["product-manager"][6]
+    assert summary.value.startswith("Die Kernrolle der Disziplin.") and summary.fill.fgColor.rgb != "00FFF2CC"
+    assert "Bergwerk" in book["Sections"]["A2"].value
+    nw = load_workbook(_company_export(project, "northwind"))
+    own = {row[0].value: row for row in nw["Roles"].iter_rows(min_row=2)}["principal-product-manager"]
+    assert {cell.fill.fgColor.rgb for cell in own} == {"00E2EFDA"}  # Northwind's own role: the whole row
+    assert [row[0].value for row in nw["Tracks"].iter_rows(min_row=2)] == ["main", "individual-contributor"]
+    contacts = nw["Sections"]["E3"].value.splitlines()
+    assert contacts[1] == (
+        "Daniel Reyes | People Partner, Product and Design | daniel.reyes@northwind.example | "
+        "Promotion cycles, levels and pay bands"
+    )
+
+
+def test_a_change_on_each_sheet_of_a_company_s_workbook_reaches_its_guide(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from guide import outputs
+    from guide.outputs import guide
+
+    out = _company_export(project, "northwind")
+    book = load_workbook(out)
+    roles = book["Roles"]
+    row = {roles.cell(r, 1).value: r for r in range(2, roles.max_row + 1)}
+    roles.cell(row["product-manager"], 2).value = "Product Manager"  # back to the shared title
+    cell = roles.cell(row["product-manager"], 9)
+    cell.value = "Own the discovery backlog\n" + cell.value  # before the shared items (Northwind appends one)
+    roles.cell(row["senior-product-manager"], 7).value = "Leads a product area at Northwind, end to end."
+    roles.cell(row["principal-product-manager"], 2).value = "Staff Product Manager"  # Northwind's own role
+    header = [cell.value for cell in roles[1]]
+    principal = [cell.value for cell in roles[row["principal-product-manager"]]]
+    distinguished = dict(zip(header, principal, strict=True)) | {
+        "id": "distinguished-product-manager",
+        "title": "Distinguished Product Manager",
+        "short_title": "Distinguished PM",
+        "level": 5,
+        "next_steps": None,
+    }
+    roles.append([distinguished[name] for name in header])  # a new role of Northwind's own
+    matrix = book["Competencies"]
+    matrix.cell(1, matrix.max_column + 1, "distinguished-product-manager")
+    for index in range(2, matrix.max_row + 1):
+        matrix.cell(index, matrix.max_column, f"Sets the bar for the whole company ({index}).")
+    roles.delete_rows(row["associate-product-manager"])
+    book["Removed roles"]["A2"] = "associate-product-manager"
+    book["Tracks"]["B3"] = "Principal track"
+    book["Competencies"]["B3"] = "Product sense"
+    guide_rows = {r[0].value: r[1] for r in book["Guide"].iter_rows(min_row=2)}
+    guide_rows["how_to_read[1].title"].value = "Start with your own role"
+    sections = book["Sections"]
+    sections["C2"] = sections["C2"].value.replace("ten years ago", "a decade ago")
+    book.save(out)
+
+    result = _company_import(project, "northwind")
+    assert result.exit_code == 0, result.output
+    company = (project / "companies" / "northwind" / "company.yaml").read_text(encoding="utf-8")
+    assert "product-manager: Product Manager II" not in company  # an override equal to the shared value goes
+    assert "associate-product-manager: Product Manager I" not in company  # a removed role keeps no title
+    assert "      prepend:\n        - Own the discovery backlog\n      append:\n" in company  # the append form kept
+    assert "# Northwind Analytics: a US data company." in company and "\n\nroles:\n" in company  # comments, layout
+    assert "Whether you joined us last week or a decade ago, this guide is for you.\n" in company  # folded at 72
+    own = (project / "companies" / "northwind" / "roles" / "principal-product-manager.yaml").read_text()
+    assert "title: Staff Product Manager" in own
+    assert (
+        "level: 5" in (project / "companies" / "northwind" / "roles" / "distinguished-product-manager.yaml").read_text()
+    )
+
+    monkeypatch.setattr(outputs, "UNITS", (guide.UNIT,))
+    args = ["build", "--quiet", "--company", "northwind", "--out", str(project / "build")]
+    monkeypatch.chdir(project)
+    built = CliRunner().invoke(main, args)
+    assert built.exit_code == 0, built.output
+    text = " ".join(
+        " ".join(page.extract_text() for page in PdfReader(project / "build" / "northwind" / "career-guide.pdf").pages)
+        .replace("\u00ad", "")
+        .split()
+    )
+    for words in (
+        "Own the discovery backlog",
+        "Leads a product area at Northwind, end to end.",
+        "Staff Product Manager",
+        "Distinguished Product Manager",
+        "Sets the bar for the whole",  # (the matrix hyphenates "company")
+        "Principal track",
+        "Product sense",
+        "Start with your own role",
+        "a decade ago",
+    ):
+        assert words in text, words
+    assert "Product Manager I " not in text and "Product Manager II" not in text
+
+
+def test_a_company_s_workbook_names_its_bad_cells(project: Path) -> None:
+    out = _company_export(project, "northwind")
+    book = load_workbook(out)
+    book["Removed roles"]["A2"] = "vp-of-prodcut"
+    book["Removed roles"]["A3"] = "product-manager"  # still on the Roles sheet
+    book["Competencies"].cell(1, book["Competencies"].max_column + 1, "chief-product-oficer")
+    book.save(out)
+    before = _files(project / "companies")
+    result = _company_import(project, "northwind")
+    assert result.exit_code == 1, result.output
+    bad_id = "northwind.xlsx:'Removed roles'!A2: id: `vp-of-prodcut` is not a shared role (did you mean `vp-of-product`"
+    assert bad_id in result.output
+    assert "'Removed roles'!A3: id: `product-manager` is also on the Roles sheet" in result.output
+    assert "Competencies!J1: `chief-product-oficer` is not a role on the Roles sheet (did you mean" in result.output
+    assert _files(project / "companies") == before
+
+
+def test_import_writes_nothing_through_a_link_out_of_the_company_s_folder(project: Path, tmp_path: Path) -> None:
+    folder = project / "companies" / "bergwerk"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (folder / "roles").symlink_to(elsewhere)  # an empty folder outside: a new role's file would land there
+    out = _company_export(project, "bergwerk")
+    book = load_workbook(out)
+    roles = book["Roles"]
+    header = [cell.value for cell in roles[1]]
+    last = dict(zip(header, [cell.value for cell in roles[roles.max_row]], strict=True))
+    roles.append([({**last, "id": "chief-of-staff", "title": "Chief of Staff"})[name] for name in header])
+    book.save(out)
+    result = _company_import(project, "bergwerk")
+    assert result.exit_code == 1 and "roles/chief-of-staff.yaml: a link: import writes only" in result.output
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_the_csv_never_starts_a_cell_with_a_formula(tmp_path: Path, content_copy: Path) -> None:
+    role = content_copy / "roles" / "product-manager.yaml"
+    text = role.read_text(encoding="utf-8")
+    role.write_text(text.replace("  customer-empathy: ", '  customer-empathy: "=HYPERLINK(1)" # ', 1), encoding="utf-8")
+    out = tmp_path / "matrix.csv"
+    result = CliRunner().invoke(main, ["export", "--csv", str(out), "--content", str(content_copy)])
+    assert result.exit_code == 0, result.output
+    assert "'=HYPERLINK(1)" in out.read_text(encoding="utf-8-sig")
