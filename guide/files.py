@@ -103,113 +103,178 @@ def walk_files(root: Path) -> list[Path]:
 
 MAX_XLSX_UNPACKED = 64 * 1024 * 1024  # the roster's sheets and strings, unpacked
 MAX_COLUMNS = 64
+MAX_TAGS_IN_A_ROW = 65_536  # XML tags in one row: a cell has a few, rich text a few more
+MAX_TEXTS = 1_000_000  # distinct texts in a workbook (its shared strings)
+MAX_CELL = 32_767  # characters in a cell: Excel's own limit
+MAX_ROW_NUMBER = 20_000  # rows looked at, empty ones included
 
 
-def _check_unpacked(path: Path, data: bytes, what: str) -> None:
-    """An .xlsx file is a zip archive: refuse a damaged one, or one that unpacks to more than any real sheet."""
-    import zipfile
+class XlsxBook:
+    """An Excel workbook opened for reading, with every read bounded whatever the file claims.
 
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError) as error:
-        raise UserError(
-            Problem(f"cannot read this Excel file: it is damaged or not an .xlsx file ({error})", path)
-        ) from None
-    if unpacked > MAX_XLSX_UNPACKED:
-        raise UserError(Problem(f"the workbook unpacks to more than 64 MB; {what} is far smaller", path))
+    Before openpyxl sees it: the archive must be whole and unpack to at most
+    64 MB, hold at most a million texts, and no row of a sheet may hold more
+    than 65,536 tags (openpyxl builds a whole row before it can be cut to 64
+    columns). Entity declarations are refused by defusedxml, which openpyxl
+    uses when it is installed. It is opened once for values and once for
+    formulas, so a formula without a saved value is found by its cell.
+    """
+
+    def __init__(self, path: Path, data: bytes, what: str) -> None:
+        import zipfile
+
+        self.path, self.what, self.data = path, what, data
+        try:
+            self.archive = zipfile.ZipFile(io.BytesIO(data))
+            unpacked = sum(info.file_size for info in self.archive.infolist())
+        except (zipfile.BadZipFile, ValueError) as error:
+            raise UserError(
+                Problem(f"cannot read this Excel file: it is damaged or not an .xlsx file ({error})", path)
+            ) from None
+        if unpacked > MAX_XLSX_UNPACKED:
+            raise UserError(Problem(f"the workbook unpacks to more than 64 MB; {what} is far smaller", path))
+        strings = self._member("xl/sharedStrings.xml")
+        if strings is not None and _count(rb"<(?:\w+:)?si[\s/>]", strings) > MAX_TEXTS:
+            raise UserError(Problem(f"the workbook holds more than {MAX_TEXTS:,} texts; {what} is far smaller", path))
+        self.values = self._open(formulas=False)
+        self.formulas = self._open(formulas=True)
+
+    def __enter__(self) -> XlsxBook:
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.values.close()
+        self.formulas.close()
+        self.archive.close()
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.values.sheetnames)
+
+    def merged(self, sheet: str) -> list[str]:
+        """The ranges of merged cells on a sheet (B3:C3, ...), from its XML: read-only openpyxl does not say."""
+        import re
+
+        xml = self._sheet_xml(sheet)
+        # [^<>]* cannot run past the next tag, so a crafted sheet cannot make the search slow.
+        return [ref.decode() for ref in re.findall(rb"<(?:\w+:)?mergeCell\b[^<>]*?\bref=\"([A-Z0-9:]{1,24})\"", xml)]
+
+    def rows(self, sheet: str | None = None):
+        """(row number, cells) of a sheet (the first, or the one named), as text, dates as ISO dates.
+
+        The sheet's own `<dimension>` (which can hide rows) is ignored, rows
+        are read one at a time and only the first 64 columns are read.
+        """
+        from openpyxl.utils import get_column_letter
+
+        name = sheet or self.names[0]
+        if name not in self.names:
+            raise UserError(
+                Problem(f"the workbook has no sheet named {name!r} (it has {', '.join(self.names)})", self.path)
+            )
+        self._check_row_widths(name)
+        where = f"{name}!" if sheet else ""
+        sheets = (self.values[name], self.formulas[name])
+        try:
+            for each in sheets:
+                each.reset_dimensions()
+            rows = zip(*(each.iter_rows(max_col=MAX_COLUMNS + 1) for each in sheets), strict=False)
+            for number, (cells, formulas) in enumerate(rows, 1):
+                if number > MAX_ROW_NUMBER:
+                    raise UserError(Problem(f"more than {MAX_ROW_NUMBER:,} rows; {self.what} needs fewer", self.path))
+                texts = []
+                for index, (cell, formula) in enumerate(zip(cells, formulas, strict=False)):
+                    value, at = cell.value, f"{where}{get_column_letter(index + 1)}{number}"
+                    if index >= MAX_COLUMNS and value not in (None, ""):
+                        raise UserError(
+                            Problem(f"more than {MAX_COLUMNS} columns; {self.what} needs fewer", self.path, number)
+                        )
+                    if value is None and _is_formula(formula.value):
+                        raise UserError(
+                            Problem(
+                                f"cell {at} holds a formula with no saved value; "
+                                "open the file in Excel and save it, or type the value",
+                                self.path,
+                                number,
+                            )
+                        )
+                    if cell.data_type == "e":
+                        raise UserError(
+                            Problem(f"cell {at} holds the error {value}: type the value", self.path, number)
+                        )
+                    if isinstance(value, dt.datetime):
+                        value = value.date()
+                    text = "" if value is None else value.isoformat() if isinstance(value, dt.date) else str(value)
+                    if len(text) > MAX_CELL:
+                        raise UserError(
+                            Problem(f"cell {at} holds more than {MAX_CELL:,} characters", self.path, number)
+                        )
+                    texts.append(text)
+                while texts and not texts[-1]:
+                    texts.pop()  # read-only sheets pad every row to the widest
+                yield number, texts[:MAX_COLUMNS]
+        except UserError:
+            raise
+        except Exception as error:  # broken sheet XML surfaces while reading rows
+            raise UserError(
+                Problem(f"cannot read this Excel file: its sheet is damaged ({type(error).__name__})", self.path)
+            ) from None
+
+    def _open(self, formulas: bool):
+        import openpyxl
+
+        try:
+            return openpyxl.load_workbook(
+                io.BytesIO(self.archive.fp.getvalue()), read_only=True, data_only=not formulas
+            )
+        except Exception as error:  # openpyxl raises many kinds for a broken file
+            raise UserError(Problem(f"cannot read this Excel file ({type(error).__name__})", self.path)) from None
+
+    def _member(self, name: str) -> bytes | None:
+        import zipfile
+
+        try:
+            return self.archive.read(name)
+        except KeyError:
+            return None
+        except (zipfile.BadZipFile, ValueError, OSError, EOFError) as error:
+            raise UserError(Problem(f"cannot read this Excel file: it is damaged ({error})", self.path)) from None
+
+    def _sheet_xml(self, sheet: str) -> bytes:
+        return self._member(self.values[sheet]._worksheet_path.lstrip("/")) or b""  # where the sheet's XML is
+
+    def _check_row_widths(self, sheet: str) -> None:
+        """No row's XML holds more than a sheet could need: counted in place, without copying the row."""
+        import re
+
+        xml = self._sheet_xml(sheet)
+        starts = (match.start() for match in re.finditer(rb"<(?:\w+:)?row[\s/>]", xml))
+        start = next(starts, None)
+        for number in range(1, MAX_ROW_NUMBER + 1):
+            if start is None:
+                return
+            end = next(starts, None)
+            if xml.count(b"<", start, len(xml) if end is None else end) > MAX_TAGS_IN_A_ROW:
+                wide = f"row {number} of {sheet} holds tens of thousands of cells: far more than {self.what} needs"
+                raise UserError(Problem(wide, self.path))
+            start = end
 
 
-def _read_only_book(path: Path, data: bytes, formulas: bool = False):
-    import openpyxl
-
-    try:
-        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=not formulas)
-    except Exception as error:  # openpyxl raises many kinds for a broken file
-        raise UserError(Problem(f"cannot read this Excel file ({type(error).__name__})", path)) from None
-
-
-def xlsx_sheet_names(path: Path, data: bytes, what: str) -> list[str]:
-    """The names of a workbook's sheets, after checking that it is a bounded, readable .xlsx file."""
-    _check_unpacked(path, data, what)
-    book = _read_only_book(path, data)
-    try:
-        return list(book.sheetnames)
-    finally:
-        book.close()
-
-
-def xlsx_merged(data: bytes, sheet: str) -> list[str]:
-    """The ranges of merged cells on a sheet (B3:C3, ...), read from its XML: read-only openpyxl does not say."""
+def _count(pattern, data: bytes) -> int:
+    """How often `pattern` occurs in `data`, without a list of the matches (which a crafted file makes huge)."""
     import re
-    import zipfile
 
-    book = _read_only_book(Path("workbook.xlsx"), data)
-    try:
-        if sheet not in book.sheetnames:
-            return []
-        member = book[sheet]._worksheet_path  # where the sheet's XML is in the archive
-    finally:
-        book.close()
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        xml = archive.read(member.lstrip("/"))
-    return [ref.decode() for ref in re.findall(rb"<(?:\w+:)?mergeCell\b[^>]*\bref=\"([A-Z0-9:]+)\"", xml)]
+    return re.subn(pattern, b"", data)[1]
+
+
+def _is_formula(value) -> bool:
+    """A formula as openpyxl reads it: text starting with "=", or an array or data-table formula object."""
+    return (isinstance(value, str) and value.startswith("=")) or (
+        value is not None and not isinstance(value, str | int | float | bool | dt.date | dt.datetime | dt.time)
+    )
 
 
 def xlsx_rows(path: Path, data: bytes, sheet: str | None = None, what: str = "a roster"):
-    """(row number, cells) of a sheet (the first, or the one named) of an Excel workbook, as text, dates as ISO dates.
-
-    Bounded whatever the file claims: its unpacked size is checked before
-    openpyxl reads it, the sheet's own `<dimension>` (which can hide rows)
-    is ignored, rows are read one at a time, and only the first 64 columns
-    are read. A formula without a saved value is reported by its cell.
-    """
-    from openpyxl.utils import get_column_letter
-
-    _check_unpacked(path, data, what)
-    values_book = _read_only_book(path, data)
-    formula_book = _read_only_book(path, data, formulas=True)
-    try:
-        if sheet is not None and sheet not in values_book.sheetnames:
-            raise UserError(
-                Problem(f"the workbook has no sheet named {sheet!r} (it has {', '.join(values_book.sheetnames)})", path)
-            )
-        sheets = (
-            (values_book[sheet], formula_book[sheet])
-            if sheet
-            else (values_book.worksheets[0], formula_book.worksheets[0])
-        )
-        for each in sheets:
-            each.reset_dimensions()
-        rows = zip(*(each.iter_rows(max_col=MAX_COLUMNS + 1) for each in sheets), strict=False)
-        for number, (cells, formulas) in enumerate(rows, 1):
-            texts = []
-            for index, (cell, formula) in enumerate(zip(cells, formulas, strict=False)):
-                value = cell.value
-                if index >= MAX_COLUMNS and value not in (None, ""):
-                    raise UserError(Problem(f"more than {MAX_COLUMNS} columns; {what} needs fewer", path, number))
-                if value is None and isinstance(formula.value, str) and formula.value.startswith("="):
-                    raise UserError(
-                        Problem(
-                            f"cell {sheet + '!' if sheet else ''}{get_column_letter(index + 1)}{number} holds a "
-                            "formula with no saved value; "
-                            "open the file in Excel and save it, or type the value",
-                            path,
-                            number,
-                        )
-                    )
-                if isinstance(value, dt.datetime):
-                    value = value.date()
-                texts.append("" if value is None else value.isoformat() if isinstance(value, dt.date) else str(value))
-            while texts and not texts[-1]:
-                texts.pop()  # read-only sheets pad every row to the widest
-            yield number, texts[:MAX_COLUMNS]
-    except UserError:
-        raise
-    except Exception as error:  # broken sheet XML surfaces while reading rows
-        raise UserError(
-            Problem(f"cannot read this Excel file: its sheet is damaged ({type(error).__name__})", path)
-        ) from None
-    finally:
-        values_book.close()
-        formula_book.close()
+    """(row number, cells) of a sheet of an Excel workbook, read by `XlsxBook`."""
+    with XlsxBook(path, data, what) as book:
+        yield from book.rows(sheet)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UserError
+from .files import MAX_CELL
 from .load import Key, load_content
 from .models import MAIN_TRACK, Role
 
@@ -67,6 +68,7 @@ NOTES = {
 HEADER_FILL = "1E3A5F"
 CHANGED_FILL = "FFF2CC"  # a value the company sets
 OWN_FILL = "E2EFDA"  # a role of the company's own
+ORIGIN_COLUMN = 5  # the Lists sheet's column E says what the workbook was made from
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # zip entries' time: the same workbook, byte for byte, every export
 
 
@@ -101,7 +103,7 @@ def read_framework(content_dir: Path, folder: Path | None = None) -> Framework:
     if folder is None:
         return Framework(content_dir, shared.data, shared.data)
     company = load_company(folder)
-    if company.settings is None:
+    if company.problems:  # a role file that does not load would be missing from the workbook
         raise UserError(list(company.problems))
     # The workbook is in the language the company writes its overrides in, shared text included.
     language = company.settings.written_in or company.settings.locale
@@ -151,6 +153,8 @@ def export_workbook(content_dir: Path, company: Path | None = None) -> bytes:
     for column, values in enumerate(_choices(framework).values(), start=1):
         for row, value in enumerate(values, start=1):
             lists.cell(row, column, value)
+    for row, value in enumerate(made_from(framework), start=1):
+        lists.cell(row, ORIGIN_COLUMN, value)
     lists.sheet_state = "hidden"
     workbook.move_sheet(lists, offset=len(workbook.sheetnames))
     when = data["guide"].get("date")
@@ -176,6 +180,13 @@ def export_matrix_csv(content_dir: Path, company: Path | None = None) -> bytes:
     rows = _matrix(framework.data, _ordered_roles(framework.data["roles"]))
     csv.writer(stream, lineterminator="\r\n").writerows([[_inert(cell) for cell, _ in row] for row in rows])
     return stream.getvalue().encode("utf-8-sig")
+
+
+def made_from(framework: Framework) -> tuple[str, str, str]:
+    """What the workbook was made from, kept on its Lists sheet so that `import` can refuse another target."""
+    if framework.folder is None:
+        return ("careerguide: the shared content", "", "")
+    return ("careerguide: a company", framework.folder.name, framework.name)
 
 
 def _inert(value: Any) -> Any:
@@ -402,16 +413,32 @@ def _header(sheet, names: list[str], notes: dict[str, str]) -> None:
 
 def _put(cell, value: Any) -> None:
     """A value into a cell: lists one item per line, text wrapped, dates as dates."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Alignment
 
     if isinstance(value, list):
+        if any("\n" in str(item) for item in value):
+            _unexportable(
+                cell, "an item holds a line break, and in the workbook each line is an item: write it on one line"
+            )
         value = "\n".join(str(item) for item in value)
-    elif isinstance(value, str):
+    if isinstance(value, str):
         value = str(value)  # an untranslated text is a str subclass openpyxl would refuse
+        if found := ILLEGAL_CHARACTERS_RE.search(value):
+            _unexportable(cell, f"the text holds a control character (U+{ord(found.group()):04X}): remove it")
+        if len(value) > MAX_CELL:
+            _unexportable(cell, f"the text is longer than a spreadsheet cell holds ({MAX_CELL:,} characters)")
     cell.value = value
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"  # text that starts with "=" stays text, never a formula
     cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _unexportable(cell, why: str) -> None:
+    """A value a workbook cannot hold as it is, named by its row and column (a field of a role, or of the guide)."""
+    sheet = cell.parent
+    column, row = sheet.cell(1, cell.column).value, sheet.cell(cell.row, 1).value
+    raise UserError(f"cannot export {column} of {row} ({sheet.title}!{cell.coordinate}): {why}")
 
 
 def _mark(cell, framework: Framework, key: Key) -> None:

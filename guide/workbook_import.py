@@ -25,25 +25,28 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Problem, UserError
-from .files import outside, read_bounded, read_inside, xlsx_merged, xlsx_rows, xlsx_sheet_names
+from .files import XlsxBook, outside, read_bounded, read_inside
 from .load import MAX_FILE_BYTES, ROLE_ID, Key, load_content
 from .models import MAIN_TRACK
 from .workbook import (
     LINE_PARTS,
     LIST_FIELDS,
     MISSING,
+    ORIGIN_COLUMN,
     REMOVED,
     ROLE_COLUMNS,
     SECTION_COLUMNS,
     TRACK_COLUMNS,
     Framework,
     guide_leaves,
+    made_from,
     read_framework,
     value_at,
 )
 from .write import write_all
 
 MAX_WORKBOOK_BYTES = 20 * 1024 * 1024
+MAX_ID = 64  # characters in a role, track or competency id: it becomes a file name
 MAX_TRIAL_BYTES = 256 * 1024 * 1024  # what is copied to validate the result: the folder with its fonts and images
 MAX_SHEET_ROWS = 2000  # a framework has tens of roles and competencies
 
@@ -74,29 +77,37 @@ class Change:
 
 @dataclass
 class Book:
-    """A workbook being read: its bytes, its sheets' names, and the problems found in it."""
+    """A workbook being read: its sheets, each read once, and the problems found in it."""
 
     path: Path
-    data: bytes
-    names: list[str]
+    xlsx: XlsxBook
     problems: list[Problem] = field(default_factory=list)
+    _read: dict[str, tuple[list[str], list[tuple[int, list[str]]]]] = field(default_factory=dict)
+
+    @property
+    def names(self) -> list[str]:
+        return self.xlsx.names
 
     def sheet(self, name: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
         """A sheet's header and its non-empty rows (row number, cells as text), padded to the header."""
-        for merged in xlsx_merged(self.data, name):
+        if name not in self._read:
+            self._read[name] = self._sheet(name)
+        return self._read[name]
+
+    def _sheet(self, name: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+        for merged in self.xlsx.merged(name):
             self.problem(f"{_quoted(name)}!{merged}", None, "merged cells: unmerge them, every field has its own cell")
         rows = []
-        for number, cells in xlsx_rows(self.path, self.data, name, "a framework workbook"):
-            if number > MAX_SHEET_ROWS:  # blank rows count too: a sheet can claim a million of them
-                raise UserError(self._at(f"{_quoted(name)}!A{number}", None, f"more than {MAX_SHEET_ROWS} rows"))
-            rows.append((number, cells))
+        for number, cells in self.xlsx.rows(name):
+            if any(cell.strip() for cell in cells) or not rows:
+                if len(rows) > MAX_SHEET_ROWS:
+                    raise UserError(self._at(f"{_quoted(name)}!A{number}", None, f"more than {MAX_SHEET_ROWS} rows"))
+                rows.append((number, cells))
         if not rows:
             return [], []
         header = [cell.strip() for cell in rows[0][1]]
         width = len(header)
-        return header, [
-            (number, cells + [""] * (width - len(cells))) for number, cells in rows[1:] if any(c.strip() for c in cells)
-        ]
+        return header, [(number, cells + [""] * (width - len(cells))) for number, cells in rows[1:]]
 
     def problem(self, cell: str, field: str | None, message: str) -> None:
         self.problems.append(self._at(cell, field, message))
@@ -114,8 +125,59 @@ def import_workbook(path: Path, content_dir: Path, company: Path | None = None, 
     would be, before anything is written; every problem names its cell.
     """
     framework = read_framework(content_dir, company)
-    data = read_bounded(path, MAX_WORKBOOK_BYTES)
-    book = Book(path, data, xlsx_sheet_names(path, data, "a framework workbook"))
+    with XlsxBook(path, read_bounded(path, MAX_WORKBOOK_BYTES), "a framework workbook") as xlsx:
+        book = Book(path, xlsx)
+        _check_origin(book, framework)
+        edits, notes = _edits(book, framework)
+    if not edits:
+        return notes
+    changes = _company_changes(framework, edits) if framework.folder else _content_changes(edits)
+    base = framework.folder or content_dir
+    texts = _apply(changes, base)
+    for name in texts:
+        _check_writable(base, name)
+    _try(framework, texts, changes, path)
+    if not dry_run:
+        write_all({base / name: text.encode("utf-8") for name, text in texts.items()}, keep_mode=True)
+    return [_describe(change) for change in changes] + notes
+
+
+def _check_origin(book: Book, framework: Framework) -> None:
+    """A company's workbook goes back into that company, the shared content's into the content.
+
+    Imported elsewhere, every value that company changed would become the
+    shared content's (or the shared text would override another company's).
+    A workbook without the mark (its Lists sheet deleted) is taken as it is.
+    """
+    if "Lists" not in book.names:
+        return
+    rows = [cells[ORIGIN_COLUMN - 1] if len(cells) >= ORIGIN_COLUMN else "" for _, cells in book.xlsx.rows("Lists")]
+    origin = tuple([*rows, "", "", ""][:3])
+    if not origin[0].startswith("careerguide:") or origin == made_from(framework):
+        return
+    if origin[1]:
+        where = f"is {origin[2]}'s workbook (exported with --company {origin[1]}): import it with --company {origin[1]}"
+        if framework.folder is not None and framework.folder.name == origin[1]:
+            return  # the same company, under another path
+    else:
+        where = "is the shared content's workbook (exported without --company): import it without --company"
+    raise UserError(Problem(f"this {where}", book.path))
+
+
+def _check_writable(base: Path, name: str) -> None:
+    """`base/name` is an ordinary file inside `base`, or can become one: no links, no folder in the way."""
+    target = base / name
+    where = base
+    for part in Path(name).parts[:-1]:
+        where = where / part
+        if where.is_symlink() or (where.exists() and not where.is_dir()):
+            raise UserError(Problem("not a folder, or a link: import writes only ordinary files in folders", where))
+    if outside(target, base) or target.is_symlink() or (target.exists() and not target.is_file()):
+        raise UserError(Problem("a link or not an ordinary file: import writes only ordinary files", target))
+
+
+def _edits(book: Book, framework: Framework) -> tuple[list[Edit], list[str]]:
+    """Every value the workbook changes, and notes on what it leaves alone; every bad cell at once."""
     read = {"Roles", "Competencies", "Tracks", "Guide", REMOVED, "Sections", "About", "Lists"}
     notes = [
         f"note: the sheet `{name}` is not one careerguide reads: left out" for name in book.names if name not in read
@@ -129,18 +191,7 @@ def import_workbook(path: Path, content_dir: Path, company: Path | None = None, 
         edits += _section_edits(book, framework)
     if book.problems:
         raise UserError(book.problems)
-    if not edits:
-        return notes
-    changes = _company_changes(framework, edits) if framework.folder else _content_changes(edits)
-    base = framework.folder or content_dir
-    texts = _apply(changes, base)
-    for name in texts:
-        if outside(base / name, base) or (base / name).is_symlink():
-            raise UserError(Problem("a link: import writes only ordinary files inside the folder", base / name))
-    _try(framework, texts, changes, path)
-    if not dry_run:
-        write_all({base / name: text.encode("utf-8") for name, text in texts.items()})
-    return [_describe(change) for change in changes] + notes
+    return edits, notes
 
 
 def _quoted(sheet: str) -> str:
@@ -153,32 +204,46 @@ def _where(sheet: str, column: int, row: int) -> str:
     return f"{_quoted(sheet)}!{get_column_letter(column + 1)}{row}"
 
 
-def _unknown_columns(book: Book, sheet: str, header: list[str], known: tuple[str, ...] | list[str]) -> None:
+def _suggest(name: str, known) -> str:
+    """` (did you mean `x`?)`, or nothing. Only short names are compared: difflib is slow on long, similar text."""
+    if len(name) > MAX_ID:
+        return ""
+    close = difflib.get_close_matches(name, [each for each in known if len(each) <= MAX_ID], n=1)
+    return f" (did you mean `{close[0]}`?)" if close else ""
+
+
+def _is_id(text: str) -> bool:
+    """An id of a role, track or competency: it becomes a file name or a key."""
+    return len(text) <= MAX_ID and bool(ROLE_ID.match(text))
+
+
+def _check_header(book: Book, sheet: str, header: list[str], known: tuple[str, ...] | list[str]) -> None:
+    """Unknown columns (with the name meant), and a column given twice, by their header cells."""
     for column, name in enumerate(header):
         if name and name not in known:
-            close = difflib.get_close_matches(name, known, n=1)
-            hint = f" (did you mean `{close[0]}`?)" if close else f"; the columns are {', '.join(known)}"
+            hint = _suggest(name, known) or f"; the columns are {', '.join(known)}"
             book.problem(_where(sheet, column, 1), None, f"unknown column `{name}`{hint}")
+        elif name and name in header[:column]:
+            book.problem(_where(sheet, column, 1), None, f"the column `{name}` is there twice: keep one")
 
 
 def _role_edits(book: Book, framework: Framework, notes: list[str]) -> list[Edit]:
     header, rows = book.sheet("Roles")
     known = [name for name, _ in ROLE_COLUMNS]
-    _unknown_columns(book, "Roles", header, known)
+    _check_header(book, "Roles", header, known)
     if "id" not in header:
         book.problem("Roles!A1", None, "the Roles sheet needs an `id` column")
         return []
     id_column = header.index("id")
     current = framework.data["roles"]
-    listed = [cells[id_column].strip() for _, cells in rows]
-    ids = set(current) | set(listed)
+    ids = set(current) | {role_id for role_id in _sheet_ids(book) if _is_id(role_id)}
     edits: list[Edit] = []
     seen: set[str] = set()
     for number, cells in rows:
         role_id = cells[id_column].strip()
         cell = _where("Roles", id_column, number)
-        if not ROLE_ID.match(role_id):
-            book.problem(cell, "id", f"`{role_id}` is not a role id (lower case, digits, hyphens)")
+        if not _is_id(role_id):
+            book.problem(cell, "id", f"`{role_id[:80]}` is not a role id (lower case, digits, hyphens; 64 at most)")
             continue
         if role_id in seen:
             book.problem(cell, "id", f"`{role_id}` is on two rows")
@@ -191,7 +256,7 @@ def _role_edits(book: Book, framework: Framework, notes: list[str]) -> list[Edit
                 continue
             cell = _where("Roles", column, number)
             try:
-                value = _parse(name, cells[column], ids)
+                value = _parse(name, cells[column], ids, framework.name or "the")
             except ValueError as error:
                 book.problem(cell, name, str(error))
                 continue
@@ -213,21 +278,25 @@ def _role_edits(book: Book, framework: Framework, notes: list[str]) -> list[Edit
     return edits
 
 
-def _parse(name: str, text: str, role_ids: set[str]) -> Any:
+def _parse(name: str, text: str, role_ids: set[str], whose: str = "the") -> Any:
     """A cell's text as the value of field `name`; None for an empty cell."""
     text = text.strip()
     if not text:
         return None
     if name == "level":
-        try:
-            number = float(text)
-        except ValueError:
-            raise ValueError(f"a level is a number, such as 2 or 3.5, not `{text}`") from None
+        if not re.fullmatch(r"-?\d{1,3}(\.\d{1,6})?", text):
+            raise ValueError(f"a level is a number, such as 2 or 3.5, not `{text[:40]}`")
+        number = float(text)
         return int(number) if number.is_integer() else number
     if name == "next_steps":
         steps = []
         for line in _items(text):
             head, _, note = (part.strip() for part in line.partition("|"))
+            if head not in role_ids and ROLE_ID.match(head):
+                raise ValueError(
+                    f"`{head[:80]}` is not a role on {whose} ladder{_suggest(head, role_ids)}; a way off the ladder "
+                    "is written by its title, such as `Founder | note`"
+                )
             step = {"role": head} if head in role_ids else {"title": head}
             if note:
                 step["note"] = note
@@ -237,8 +306,10 @@ def _parse(name: str, text: str, role_ids: set[str]) -> Any:
         return _items(text)
     if name in LINE_PARTS:
         parts = LINE_PARTS[name]
-        items = [dict(zip(parts, (part.strip() for part in line.split("|")), strict=False)) for line in _items(text)]
-        return [{key: value for key, value in item.items() if value} for item in items]
+        lines = [[part.strip() for part in line.split("|")] for line in _items(text)]
+        if any(len(line) > len(parts) for line in lines):
+            raise ValueError(f"a line has more than {len(parts)} parts ({' | '.join(parts)})")
+        return [{key: value for key, value in zip(parts, line, strict=False) if value} for line in lines]
     return text
 
 
@@ -265,21 +336,23 @@ def _competency_edits(book: Book, framework: Framework) -> list[Edit]:
         book.problem("Competencies!A1", None, "the sheet starts with the columns competency, name")
         return []
     roles = framework.data["roles"]
-    role_ids = set(roles) | {name for name in _sheet_ids(book) if name}
+    role_ids = set(roles) | {role_id for role_id in _sheet_ids(book) if _is_id(role_id)}
     for column, role_id in enumerate(header[2:], start=2):
         if role_id not in role_ids:
-            close = difflib.get_close_matches(role_id, sorted(role_ids), n=1)
-            hint = f" (did you mean `{close[0]}`?)" if close else ""
-            book.problem(_where("Competencies", column, 1), None, f"`{role_id}` is not a role on the Roles sheet{hint}")
+            hint = _suggest(role_id, sorted(role_ids))
+            book.problem(
+                _where("Competencies", column, 1), None, f"`{role_id[:80]}` is not a role on the Roles sheet{hint}"
+            )
+        elif role_id in header[2:column]:
+            book.problem(_where("Competencies", column, 1), None, f"the column `{role_id}` is there twice: keep one")
     current = framework.data["competencies"].get("competencies") or []
     edits: list[Edit] = []
     listed = []
     for number, cells in rows:
         competency, name = cells[0].strip(), cells[1].strip()
-        if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", competency):
-            book.problem(
-                _where("Competencies", 0, number), "competency", f"`{competency}` is not an id (lower case, hyphens)"
-            )
+        if not _is_id(competency) or competency in [item["id"] for item in listed]:
+            why = "is on two rows" if _is_id(competency) else "is not an id (lower case, digits, hyphens)"
+            book.problem(_where("Competencies", 0, number), "competency", f"`{competency[:80]}` {why}")
             continue
         listed.append({"id": competency, "name": name})
         for column, role_id in enumerate(header[2:], start=2):
@@ -294,11 +367,13 @@ def _competency_edits(book: Book, framework: Framework) -> list[Edit]:
                 cell = _where("Competencies", 1, number)
                 edits.append(Edit(("competencies", "competencies", index, "name"), item["name"], cell))
     else:  # competencies added, removed or reordered: the list as a whole, and no role keeps a removed one
-        edits.append(Edit(("competencies", "competencies"), listed, f"Competencies!A2:B{len(rows) + 1}", current))
+        edits.append(
+            Edit(("competencies", "competencies"), listed, f"Competencies!A2:B{max(len(rows) + 1, 2)}", current)
+        )
         gone = {item.get("id") for item in current} - {item["id"] for item in listed}
         for role_id, fields in roles.items():
             for competency in sorted(gone & set(fields.get("competencies") or {})):
-                cell = f"Competencies!A2:A{len(rows) + 1}"
+                cell = f"Competencies!A2:A{max(len(rows) + 1, 2)}"
                 edits.append(Edit(("roles", role_id, "competencies", competency), None, cell, competency))
     return edits
 
@@ -318,7 +393,7 @@ def _track_edits(book: Book, framework: Framework, notes: list[str]) -> list[Edi
     if "Tracks" not in book.names:
         return []
     header, rows = book.sheet("Tracks")
-    _unknown_columns(book, "Tracks", header, TRACK_COLUMNS)
+    _check_header(book, "Tracks", header, TRACK_COLUMNS)
     if "id" not in header:
         book.problem("Tracks!A1", None, "the Tracks sheet needs an `id` column")
         return []
@@ -327,9 +402,9 @@ def _track_edits(book: Book, framework: Framework, notes: list[str]) -> list[Edi
     seen = set()
     for number, cells in rows:
         track_id = cells[header.index("id")].strip()
-        if not ROLE_ID.match(track_id) or track_id in seen:
+        if not _is_id(track_id) or track_id in seen:
             why = "is on two rows" if track_id in seen else "is not a track id (lower case, digits, hyphens)"
-            book.problem(_where("Tracks", header.index("id"), number), "id", f"`{track_id}` {why}")
+            book.problem(_where("Tracks", header.index("id"), number), "id", f"`{track_id[:80]}` {why}")
             continue
         seen.add(track_id)
         for column, name in enumerate(header):
@@ -345,20 +420,24 @@ def _track_edits(book: Book, framework: Framework, notes: list[str]) -> list[Edi
 
 def _guide_edits(book: Book, framework: Framework) -> list[Edit]:
     leaves = {label: (key, value) for label, key, value in guide_leaves(framework.data)}
-    _, rows = book.sheet("Guide")
+    header, rows = book.sheet("Guide")
+    if header[:2] != ["field", "text"]:
+        book.problem("Guide!A1", None, "the sheet starts with the columns field, text")
+        return []
     edits: list[Edit] = []
+    seen: set[str] = set()
     for number, cells in rows:
         label, text = cells[0].strip(), (cells[1] if len(cells) > 1 else "")
-        if label not in leaves:
-            close = difflib.get_close_matches(label, list(leaves), n=1)
-            hint = f" (did you mean `{close[0]}`?)" if close else ""
-            book.problem(_where("Guide", 0, number), None, f"`{label}` is not a field of the guide{hint}")
+        if label not in leaves or label in seen:
+            why = "is on two rows" if label in seen else f"is not a field of the guide{_suggest(label, leaves)}"
+            book.problem(_where("Guide", 0, number), None, f"`{label[:80]}` {why}")
             continue
+        seen.add(label)
         key, old = leaves[label]
         new: Any = _items(text) if isinstance(old, list) else text.strip()
         if isinstance(old, date):
             try:
-                new = date.fromisoformat(text.strip()[:10])
+                new = date.fromisoformat(text.strip())
             except ValueError:
                 book.problem(_where("Guide", 1, number), label, "a date, such as 2027-01-18")
                 continue
@@ -371,16 +450,18 @@ def _removed_edits(book: Book, framework: Framework) -> list[Edit]:
     """The Removed roles sheet is the company's `exclude_roles`."""
     if REMOVED not in book.names:
         return []
-    _, rows = book.sheet(REMOVED)
+    header, rows = book.sheet(REMOVED)
+    if header[:1] != ["id"]:
+        book.problem(f"{_quoted(REMOVED)}!A1", None, "the sheet starts with the column id")
+        return []
     on_roles = set(_sheet_ids(book))
     shared = sorted(framework.shared["roles"])
     removed = []
     for number, cells in rows:
         role_id, cell = cells[0].strip(), _where(REMOVED, 0, number)
         if role_id not in shared:
-            close = difflib.get_close_matches(role_id, shared, n=1)
-            hint = f" (did you mean `{close[0]}`?)" if close else f" (shared roles: {', '.join(shared)})"
-            book.problem(cell, "id", f"`{role_id}` is not a shared role{hint}")
+            hint = _suggest(role_id, shared) or f" (shared roles: {', '.join(shared)})"
+            book.problem(cell, "id", f"`{role_id[:80]}` is not a shared role{hint}")
         elif role_id in on_roles:
             book.problem(cell, "id", f"`{role_id}` is also on the Roles sheet: delete its row there to remove it")
         elif role_id not in removed:
@@ -388,25 +469,30 @@ def _removed_edits(book: Book, framework: Framework) -> list[Edit]:
     before = list(framework.settings.get("exclude_roles") or [])
     if removed == before:
         return []
-    return [Edit(("exclude_roles",), removed, f"{_quoted(REMOVED)}!A2:A{len(rows) + 1}", before)]
+    return [Edit(("exclude_roles",), removed, f"{_quoted(REMOVED)}!A2:A{max(len(rows) + 1, 2)}", before)]
 
 
 def _section_edits(book: Book, framework: Framework) -> list[Edit]:
     if "Sections" not in book.names:
         return []
     header, rows = book.sheet("Sections")
-    _unknown_columns(book, "Sections", header, SECTION_COLUMNS)
+    _check_header(book, "Sections", header, SECTION_COLUMNS)
     sections = []
     for number, cells in rows:
         section: dict[str, Any] = {"_row": number}
         for column, name in enumerate(header):
-            if name in SECTION_COLUMNS and (value := _parse(name, cells[column], set())) is not None:
-                section[name] = value
+            if name not in SECTION_COLUMNS:
+                continue
+            try:
+                if (value := _parse(name, cells[column], set())) is not None:
+                    section[name] = value
+            except ValueError as error:
+                book.problem(_where("Sections", column, number), name, str(error))
         sections.append(section)
     current = framework.settings.get("sections") or []
     if len(sections) != len(current):
         plain = [{k: v for k, v in section.items() if k != "_row"} for section in sections]
-        return [Edit(("sections",), plain, f"Sections!A2:F{len(rows) + 1}", current)]
+        return [Edit(("sections",), plain, f"Sections!A2:F{max(len(rows) + 1, 2)}", current)]
     edits = []
     for index, (section, old) in enumerate(zip(sections, current, strict=True)):
         for column, name in enumerate(header):
@@ -451,7 +537,8 @@ def _company_changes(framework: Framework, edits: list[Edit]) -> list[Change]:
     for edit in edits:
         head = edit.keys[0]
         if head in ("sections", "exclude_roles"):
-            changes.append(Change("company.yaml", edit.keys, edit.value, edit.cell, edit.before))
+            remove = edit.value is None  # an emptied cell of a page
+            changes.append(Change("company.yaml", edit.keys, edit.value, edit.cell, edit.before, remove))
             for role_id in set(edit.value) - set(edit.before) if head == "exclude_roles" else ():
                 for section in ("titles", "roles"):  # a removed role keeps no title or overrides
                     if role_id in (settings.get(section) or {}):
@@ -555,7 +642,8 @@ def _apply(changes: list[Change], base: Path) -> dict[str, str]:
     for name, document in documents.items():
         stream = io.StringIO()
         yaml.dump(document, stream)
-        texts[name] = _spaced_like(originals[name], stream.getvalue())
+        text = _spaced_like(originals[name], stream.getvalue())
+        texts[name] = text.replace("\n", "\r\n") if "\r\n" in originals[name] else text  # the file's line ends
     return texts
 
 
@@ -647,7 +735,10 @@ def _try(framework: Framework, texts: dict[str, str], changes: list[Change], pat
                     raise UserError(Problem("the folder holds more than 256 MB: too much to check a copy of", source))
                 shutil.copy2(src, dst)
 
-        shutil.copytree(source, trial, symlinks=True, copy_function=copy)
+        try:
+            shutil.copytree(source, trial, symlinks=True, copy_function=copy)
+        except (shutil.Error, OSError) as error:  # an unreadable file, a folder that vanished
+            raise UserError(Problem(f"cannot copy the folder to check the result ({error})", source)) from None
         for name, text in texts.items():
             (trial / name).parent.mkdir(parents=True, exist_ok=True)
             (trial / name).write_text(text, encoding="utf-8")
@@ -658,11 +749,14 @@ def _try(framework: Framework, texts: dict[str, str], changes: list[Change], pat
             else:
                 prepare_company(load_content(framework.content_dir), trial)
         except UserError as error:
-            raise UserError([_to_cell(problem, changes, texts, trial, path) for problem in error.problems]) from None
+            base = framework.folder or framework.content_dir
+            raise UserError([_to_cell(p, changes, texts, trial, base, path) for p in error.problems]) from None
 
 
-def _to_cell(problem: Problem, changes: list[Change], texts: dict[str, str], trial: Path, path: Path) -> Problem:
-    """A problem found in the trial files, told at the workbook cell its value came from (else at the file)."""
+def _to_cell(
+    problem: Problem, changes: list[Change], texts: dict[str, str], trial: Path, base: Path, path: Path
+) -> Problem:
+    """A problem found in the trial files, told at the workbook cell its value came from (else at the real file)."""
     if problem.path is None or not problem.path.is_relative_to(trial):
         return problem
     name = problem.path.relative_to(trial).as_posix()
@@ -672,13 +766,12 @@ def _to_cell(problem: Problem, changes: list[Change], texts: dict[str, str], tri
         keys = [str(key) for key in change.keys]
         if names and (keys[: len(names)] == names[: len(keys)] or keys[-len(names) :] == names):
             return Problem(problem.message, Path(f"{path}:{change.cell}"), field=problem.field)
-    if problem.line is not None and mine:  # else the change written last above the problem's line
-        lines = _lines(texts[name], mine)
-        above = [change for change in mine if lines.get(id(change), 0) <= problem.line]
-        if above:
-            change = max(above, key=lambda each: lines.get(id(each), 0))
-            return Problem(problem.message, Path(f"{path}:{change.cell}"), field=problem.field)
-    return Problem(problem.message, Path(name), problem.line, problem.column, problem.field)
+    if mine:  # else the change written last above the problem's line, or the file's first
+        lines = _lines(texts[name], mine) if problem.line is not None else {}
+        above = [change for change in mine if lines.get(id(change), 0) <= (problem.line or 0)]
+        change = max(above, key=lambda each: lines.get(id(each), 0)) if above else mine[0]
+        return Problem(problem.message, Path(f"{path}:{change.cell}"), field=problem.field)
+    return Problem(problem.message, base / name, problem.line, problem.column, problem.field)
 
 
 def _lines(text: str, changes: list[Change]) -> dict[int, int]:

@@ -11,6 +11,7 @@ killed); renaming cannot run out of space.
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -23,12 +24,17 @@ def write_atomic(path: Path, data: bytes | str, mode: int = 0o644) -> Path:
     return path
 
 
-def write_all(files: dict[Path, bytes], mode: int = 0o644) -> list[Path]:
-    """Write every file, or none: all are staged as temporary files, then renamed in order."""
+def write_all(files: dict[Path, bytes], mode: int = 0o644, keep_mode: bool = False) -> list[Path]:
+    """Write every file, or none: all are staged as temporary files, then renamed in order.
+
+    With `keep_mode`, a file that exists keeps its permissions (a company.yaml
+    readable by its owner only stays so); new files get `mode`.
+    """
     staged: list[tuple[str, Path]] = []
     try:
         for path, data in files.items():
-            staged.append((_stage(path, data, mode), path))
+            own = stat.S_IMODE(os.stat(path).st_mode) if keep_mode and path.is_file() else mode
+            staged.append((_stage(path, data, own), path))
         for temporary, path in staged:
             os.replace(temporary, path)
     except OSError as error:

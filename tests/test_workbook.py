@@ -200,10 +200,16 @@ def test_a_file_that_is_not_a_workbook_is_refused_by_name(tmp_path: Path, conten
 def test_a_sheet_of_too_many_rows_stops_at_the_limit(tmp_path: Path, content_copy: Path) -> None:
     out = _export(tmp_path, content_copy)
     book = load_workbook(out)
-    book["Guide"].cell(5000, 1, "title")
+    for row in range(2, 2200):
+        book["Guide"].cell(row, 1, f"field-{row}")
     book.save(out)
     result = _import(out, content_copy)
-    assert result.exit_code == 1 and "framework.xlsx:Guide!A2001: more than 2000 rows" in result.output, result.output
+    assert result.exit_code == 1 and "framework.xlsx:Guide!A2002: more than 2000 rows" in result.output, result.output
+    book = load_workbook(_export(tmp_path, content_copy))
+    book["Guide"].cell(30_000, 1, "title")  # empty rows count too, up to a point: a sheet can claim a million
+    book.save(out)
+    result = _import(out, content_copy)
+    assert result.exit_code == 1 and "framework.xlsx: more than 20,000 rows" in result.output, result.output
 
 
 def test_the_matrix_as_csv_for_google_sheets(tmp_path: Path) -> None:
@@ -495,7 +501,7 @@ def test_import_writes_nothing_through_a_link_out_of_the_company_s_folder(projec
     roles.append([({**last, "id": "chief-of-staff", "title": "Chief of Staff"})[name] for name in header])
     book.save(out)
     result = _company_import(project, "bergwerk")
-    assert result.exit_code == 1 and "roles/chief-of-staff.yaml: a link: import writes only" in result.output
+    assert result.exit_code == 1 and "bergwerk/roles: not a folder, or a link: import writes only" in result.output
     assert list(elsewhere.iterdir()) == []
 
 
@@ -507,3 +513,141 @@ def test_the_csv_never_starts_a_cell_with_a_formula(tmp_path: Path, content_copy
     result = CliRunner().invoke(main, ["export", "--csv", str(out), "--content", str(content_copy)])
     assert result.exit_code == 0, result.output
     assert "'=HYPERLINK(1)" in out.read_text(encoding="utf-8-sig")
+
+
+# --- what a crafted or mistaken workbook cannot do -----------------------------------------
+
+
+def _rewrite(workbook: Path, member: str, edit) -> None:
+    """Change one part of the .xlsx archive, as a tool other than openpyxl (or an attacker) could write it."""
+    parts = {}
+    with zipfile.ZipFile(workbook) as archive:
+        for name in archive.namelist():
+            parts[name] = archive.read(name)
+    parts[member] = edit(parts[member])
+    with zipfile.ZipFile(workbook, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        # A comment of unclosed <mergeCell tags: a careless pattern takes minutes over it.
+        (lambda xml: xml.replace(b"<sheetPr", b"<!-- " + b"<mergeCell " * 40_000 + b" --><sheetPr", 1), "nothing"),
+        # An entity that expands a 40 KB file into gigabytes.
+        (
+            lambda xml: xml.replace(
+                b"<worksheet", b'<!DOCTYPE worksheet [<!ENTITY e "' + b"A" * 290 + b'">]><worksheet', 1
+            ).replace(b"<v>", b"<v>" + b"&e;" * 200_000, 1),
+            "cannot read this Excel file",
+        ),
+        # Three million empty cells in one row: openpyxl would build them all before cutting the row to 64.
+        (
+            lambda xml: xml.replace(b"</row>", b"<c/>" * 3_000_000 + b"</row>", 1),
+            "row 1 of Roles holds tens of thousands of cells",
+        ),
+    ],
+    ids=["merge-comment", "entities", "wide-row"],
+)
+def test_a_small_crafted_workbook_is_read_quickly_and_in_little_memory(
+    tmp_path: Path, content_copy: Path, edit, expected: str
+) -> None:
+    """In a process allowed 800 MB of address space and 20 s: each of these files would take gigabytes or minutes."""
+    import resource
+    import subprocess
+    import sys
+
+    out = _export(tmp_path, content_copy)
+    _rewrite(out, "xl/worksheets/sheet1.xml", edit)
+    assert out.stat().st_size < 200_000
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (800 * 1024 * 1024,) * 2)
+
+    careerguide = Path(sys.executable).with_name("careerguide")
+    result = subprocess.run(
+        [careerguide, "import", out, "--dry-run", "--content", content_copy],
+        capture_output=True,
+        text=True,
+        timeout=20,
+        preexec_fn=limited,
+    )
+    assert "Traceback" not in result.stderr + result.stdout
+    if expected == "nothing":
+        assert result.returncode == 0 and "nothing to change" in result.stdout, result.stderr
+    else:
+        assert result.returncode == 1 and expected in result.stderr, result.stderr
+
+
+def test_bad_cells_of_every_kind_are_named(tmp_path: Path, content_copy: Path) -> None:
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    out = _export(tmp_path, content_copy)
+    book = load_workbook(out)
+    roles = book["Roles"]
+    roles["A8"] = "a" * 300  # an id too long for a file name
+    roles["E3"] = "1_0"  # Python would read this as 10
+    roles["N3"] = "senior-product-manager\nvp-of-prodct | a jump"  # a mistyped role id in next steps
+    roles["C4"] = ArrayFormula("C4", "=UPPER(B4)")  # no saved value
+    book["Competencies"]["E1"] = "associate-product-manager"  # a role column twice
+    book["Guide"].append(["subtitle", "Said twice"])
+    book.save(out)
+    result = _import(out, content_copy)
+    assert result.exit_code == 1, result.output
+    assert "cell Roles!C4 holds a formula with no saved value" in result.output  # reading stops at the first such
+    roles["C4"] = None
+    book.save(out)
+    result = _import(out, content_copy)
+    errors = result.output
+    assert "Roles!A8: id: `" in errors and "64 at most" in errors
+    assert "Roles!E3: level: a level is a number, such as 2 or 3.5, not `1_0`" in errors
+    assert "Roles!N3: next_steps: `vp-of-prodct` is not a role on the ladder (did you mean `vp-of-product`?)" in errors
+    assert "Competencies!E1: the column `associate-product-manager` is there twice" in errors
+    assert "is on two rows" in errors and "Traceback" not in errors
+    assert result.exit_code == 1
+
+
+def test_an_export_that_a_cell_cannot_hold_is_refused_by_its_field(tmp_path: Path, content_copy: Path) -> None:
+    role = content_copy / "roles" / "product-manager.yaml"
+    text = role.read_text(encoding="utf-8")
+    role.write_text(text.replace("summary: ", 'summary: "\\x01', 1).replace("\nhiring_signals", '"\nhiring_signals', 1))
+    result = CliRunner().invoke(main, ["export", "--xlsx", str(tmp_path / "f.xlsx"), "--content", str(content_copy)])
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert "cannot export summary of product-manager (Roles!G3): the text holds a control character (U+0001)" in (
+        result.output
+    )
+    assert not (tmp_path / "f.xlsx").exists()
+
+
+def test_a_company_s_workbook_goes_back_only_where_it_came_from(project: Path) -> None:
+    out = _company_export(project, "northwind")
+    before = _files(project)
+    into_content = CliRunner().invoke(main, ["import", str(out), "--content", str(project / "content")])
+    assert into_content.exit_code == 1 and "is Northwind Analytics's workbook" in into_content.output
+    assert "--company northwind" in into_content.output
+    shared = project / "shared.xlsx"
+    CliRunner().invoke(main, ["export", "--xlsx", str(shared), "--content", str(project / "content")])
+    args = ["import", str(shared), "--company", str(project / "companies" / "bergwerk")]
+    into_company = CliRunner().invoke(main, [*args, "--content", str(project / "content")])
+    assert into_company.exit_code == 1 and "is the shared content's workbook" in into_company.output
+    assert {k: v for k, v in _files(project).items() if not k.endswith(".xlsx")} == {
+        k: v for k, v in before.items() if not k.endswith(".xlsx")
+    }
+
+
+def test_import_keeps_a_file_s_permissions_and_line_ends(tmp_path: Path, content_copy: Path) -> None:
+    guide_file = content_copy / "guide.yaml"
+    guide_file.write_bytes(guide_file.read_bytes().replace(b"\n", b"\r\n"))
+    guide_file.chmod(0o600)
+    out = _export(tmp_path, content_copy)
+    book = load_workbook(out)
+    rows = {row[0].value: row[1] for row in book["Guide"].iter_rows(min_row=2)}
+    rows["ladder.title"].value = "The ladder, at a glance"
+    book.save(out)
+    before = guide_file.read_bytes()
+    result = _import(out, content_copy)
+    assert result.exit_code == 0, result.output
+    after = guide_file.read_bytes()
+    assert after == before.replace(b"The ladder at a glance", b"The ladder, at a glance")
+    assert guide_file.stat().st_mode & 0o777 == 0o600
