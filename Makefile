@@ -28,9 +28,11 @@ LUMEN_FONTS  := $(addprefix companies/lumen/fonts/,EBGaramond12-Regular.otf EBGa
 build: setup
 	$(BIN)/careerguide build
 
-# One test worker per CPU; a file's tests stay on one worker, so each session build happens once.
+# One test worker more than there are CPUs: some tests wait (on a browser, a file watcher, a killed
+# build), and the extra worker uses that time; a file's tests stay on one worker.
+WORKERS := $(shell echo $$(( $$(nproc) + 1 )))
 test: setup browser-deps
-	$(BIN)/pytest -n auto --dist loadfile
+	$(BIN)/pytest -n $(WORKERS) --dist loadfile
 
 setup: system-deps $(VENV)/.installed $(LUMEN_FONTS)
 

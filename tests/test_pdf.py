@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
+from pathlib import Path
 
 import pypdfium2 as pdfium
 from conftest import CONTENT, ROLE_IDS, ROLE_TITLES
@@ -11,8 +13,14 @@ from pypdf import PdfReader
 TITLES = ROLE_TITLES
 
 
-def _texts(reader: PdfReader) -> list[str]:
-    return [page.extract_text() for page in reader.pages]
+def _texts(path: Path) -> list[str]:
+    """Each page's text as pypdf reads it, once per file (several tests read the same guide)."""
+    return list(_page_texts(path, path.stat().st_mtime_ns))
+
+
+@functools.cache
+def _page_texts(path: Path, _modified: int) -> tuple[str, ...]:
+    return tuple(page.extract_text() for page in PdfReader(path).pages)
 
 
 def _flat(text: str) -> str:
@@ -53,7 +61,7 @@ def test_each_card_is_one_page_with_its_title(built) -> None:
 
 def test_card_deck_holds_every_card_in_ladder_order(built) -> None:
     out, _, _ = built
-    texts = _texts(PdfReader(out / "role-cards.pdf"))
+    texts = _texts(out / "role-cards.pdf")
     assert len(texts) == len(ROLE_IDS)
     for level, (text, title) in enumerate(zip(texts, TITLES.values(), strict=True), 1):
         assert title in _flat(text)
@@ -83,7 +91,7 @@ def _role_start_pages(texts: list[str]) -> dict[str, int]:
 
 def test_table_of_contents_page_numbers_match_the_role_sections(built) -> None:
     out, _, _ = built
-    texts = _texts(PdfReader(out / "career-guide.pdf"))
+    texts = _texts(out / "career-guide.pdf")
     toc = next(text for text in texts[:4] if "Contents" in text)
     starts = _role_start_pages(texts)
     assert len(starts) == 6
@@ -96,7 +104,7 @@ def test_table_of_contents_page_numbers_match_the_role_sections(built) -> None:
 def test_outline_has_an_entry_per_role_pointing_at_its_page(built) -> None:
     out, _, _ = built
     reader = PdfReader(out / "career-guide.pdf")
-    texts = _texts(reader)
+    texts = _texts(out / "career-guide.pdf")
     starts = _role_start_pages(texts)
     entries = {item.title: reader.get_destination_page_number(item) + 1 for item in reader.outline}
     for role_id, title in TITLES.items():
@@ -116,7 +124,7 @@ def test_metadata_title_author_language(built) -> None:
 
 def test_running_header_and_page_x_of_y(built) -> None:
     out, _, _ = built
-    texts = _texts(PdfReader(out / "career-guide.pdf"))
+    texts = _texts(out / "career-guide.pdf")
     total = len(texts)
     for number in (3, total):
         assert f"Page {number} of {total}" in texts[number - 1]
@@ -126,7 +134,7 @@ def test_running_header_and_page_x_of_y(built) -> None:
 
 def test_guide_has_every_part_and_credits_the_source(built) -> None:
     out, _, _ = built
-    text = " ".join(" ".join(_texts(PdfReader(out / "career-guide.pdf"))).split())
+    text = " ".join(" ".join(_texts(out / "career-guide.pdf")).split())
     for heading in (
         "Contents",
         "Introduction",
@@ -154,15 +162,16 @@ def test_ladder_diagram_is_vector_drawn_from_the_roles(built) -> None:
             assert word in svg
     # One step per role, each labelled with its level number.
     assert svg.count("<rect") == 2 * len(TITLES)
-    reader = PdfReader(out / "career-guide.pdf")
-    ladder_page = next(t for t in _texts(reader) if "The ladder at a glance" in t and "Level" in t.title())
+    texts = _texts(out / "career-guide.pdf")
+    ladder_page = next(t for t in texts if "The ladder at a glance" in t and "Level" in t.title())
     assert all(str(level) in ladder_page for level in range(1, 7))
 
 
 def test_matrix_fits_one_landscape_page(built) -> None:
     out, _, _ = built
     reader = PdfReader(out / "career-guide.pdf")
-    pages = [i for i, t in enumerate(_texts(reader)) if "Competency matrix" in t and "Leadership" in t]
+    texts = _texts(out / "career-guide.pdf")
+    pages = [i for i, t in enumerate(texts) if "Competency matrix" in t and "Leadership" in t]
     assert len(pages) == 1
     box = reader.pages[pages[0]].mediabox
     assert float(box.width) > float(box.height)

@@ -107,7 +107,7 @@ yaml_text = st.text(
 )
 
 
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=60)
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=30)
 @given(
     st.dictionaries(
         st.from_regex(r"[a-z][a-z_]{0,8}", fullmatch=True), st.lists(yaml_text, max_size=4) | yaml_text, max_size=6
@@ -129,7 +129,7 @@ def test_loader_round_trips_plain_data_and_locates_every_value(tmp_path: Path, d
             assert all(("x", key, index) in positions for index in range(len(value)))
 
 
-@settings(max_examples=60)
+@settings(max_examples=30)
 @given(st.binary(max_size=200))
 def test_loader_never_crashes_on_garbage(data) -> None:
     import tempfile

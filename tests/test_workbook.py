@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import CONTENT, ROLE_IDS, ROOT
+from conftest import CONTENT, ROLE_IDS, ROOT, pdf_text
 from openpyxl import load_workbook
-from pypdf import PdfReader
 
 from guide.cli import main
 from guide.load import load_content
@@ -451,11 +450,7 @@ def test_a_change_on_each_sheet_of_a_company_s_workbook_reaches_its_guide(
     monkeypatch.chdir(project)
     built = CliRunner().invoke(main, args)
     assert built.exit_code == 0, built.output
-    text = " ".join(
-        " ".join(page.extract_text() for page in PdfReader(project / "build" / "northwind" / "career-guide.pdf").pages)
-        .replace("\u00ad", "")
-        .split()
-    )
+    text = pdf_text(project / "build" / "northwind" / "career-guide.pdf").replace("\u00ad", "")
     for words in (
         "Own the discovery backlog",
         "Leads a product area at Northwind, end to end.",
