@@ -139,7 +139,21 @@ def import_workbook(path: Path, content_dir: Path, company: Path | None = None, 
     _try(framework, texts, changes, path)
     if not dry_run:
         write_all({base / name: text.encode("utf-8") for name, text in texts.items()}, keep_mode=True)
-    return [_describe(change) for change in changes] + notes
+    return [_describe(change) for change in changes] + notes + _stale_translations(framework, changes)
+
+
+def _stale_translations(framework: Framework, changes: list[Change]) -> list[str]:
+    """A note when changed English texts of the shared content have translations, which they now outgrow."""
+    locales = sorted(path.stem for path in (framework.content_dir / "translations").glob("*.po"))
+    texts = [c for c in changes if isinstance(c.value, str | list) and c.file != "tracks.yaml" and not c.new_role]
+    if framework.folder is not None or not locales or not texts:
+        return []
+    return [
+        f"note: {len(texts)} changed text{'s' * (len(texts) != 1)} of the shared content "
+        f"{'have' if len(texts) != 1 else 'has'} translations ({', '.join(locales)}): those editions print "
+        f"{'them' if len(texts) != 1 else 'it'} in English until translated again "
+        f"(`careerguide translate export --locale {locales[0]}`; `careerguide validate` counts what is stale)"
+    ]
 
 
 def _check_origin(book: Book, framework: Framework) -> None:
@@ -542,9 +556,8 @@ def _company_changes(framework: Framework, edits: list[Edit]) -> list[Change]:
             for role_id in set(edit.value) - set(edit.before) if head == "exclude_roles" else ():
                 for section in ("titles", "roles"):  # a removed role keeps no title or overrides
                     if role_id in (settings.get(section) or {}):
-                        gone = Change("company.yaml", (section, role_id), None, edit.cell, remove=True)
-                        gone.why = f"lists {role_id} as removed"
-                        changes.append(gone)
+                        gone, why = (section, role_id), f"lists {role_id} as removed"
+                        changes.append(Change("company.yaml", gone, None, edit.cell, remove=True, why=why))
             continue
         if head == "roles" and edit.keys[1] not in shared_roles:  # the company's own role, in its file
             role_id = edit.keys[1]

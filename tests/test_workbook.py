@@ -134,6 +134,7 @@ def test_an_edited_cell_changes_that_field_and_nothing_else(tmp_path: Path, cont
     dry = _import(out, content_copy, "--dry-run")
     assert dry.exit_code == 0, dry.output
     assert "responsibilities changed (5 items, now 6; Roles!I3)" in dry.output and "nothing written" in dry.output
+    assert "changed texts of the shared content have translations (de, es, fr)" in dry.output
     assert _files(content_copy) == before
 
     result = _import(out, content_copy)
