@@ -197,19 +197,25 @@ def test_a_file_that_is_not_a_workbook_is_refused_by_name(tmp_path: Path, conten
     assert result.exit_code == 1 and "framework.xlsx: cannot read this Excel file" in result.output
 
 
-def test_a_sheet_of_too_many_rows_stops_at_the_limit(tmp_path: Path, content_copy: Path) -> None:
+def test_a_sheet_of_too_many_rows_stops_at_the_limit(tmp_path: Path, content_copy: Path, monkeypatch) -> None:
+    """The limits (2,000 filled rows, 20,000 in all) set low here, so that the test writes fewer rows."""
+    import guide.files
+    import guide.workbook_import
+
+    monkeypatch.setattr(guide.workbook_import, "MAX_SHEET_ROWS", 100)
+    monkeypatch.setattr(guide.files, "MAX_ROW_NUMBER", 1000)
     out = _export(tmp_path, content_copy)
     book = load_workbook(out)
-    for row in range(2, 2200):
+    for row in range(2, 200):
         book["Guide"].cell(row, 1, f"field-{row}")
     book.save(out)
     result = _import(out, content_copy)
-    assert result.exit_code == 1 and "framework.xlsx:Guide!A2002: more than 2000 rows" in result.output, result.output
+    assert result.exit_code == 1 and "framework.xlsx:Guide!A102: more than 100 rows" in result.output, result.output
     book = load_workbook(_export(tmp_path, content_copy))
-    book["Guide"].cell(30_000, 1, "title")  # empty rows count too, up to a point: a sheet can claim a million
+    book["Guide"].cell(1500, 1, "title")  # empty rows count too, up to a point: a sheet can claim a million
     book.save(out)
     result = _import(out, content_copy)
-    assert result.exit_code == 1 and "framework.xlsx: more than 20,000 rows" in result.output, result.output
+    assert result.exit_code == 1 and "framework.xlsx: more than 1,000 rows" in result.output, result.output
 
 
 def test_the_matrix_as_csv_for_google_sheets(tmp_path: Path) -> None:
