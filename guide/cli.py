@@ -156,9 +156,11 @@ def _out_option(help_text: str):
 @click.option("--force", is_flag=True, help="Rebuild targets even when nothing they depend on changed.")
 @click.option(
     "--shard",
-    metavar="K/N",
+    metavar="K/N|auto",
     default="1/1",
-    help="Build only the K-th of N equal slices of the targets (for spreading a batch over machines).",
+    help="Build only the K-th of N slices of the targets (a batch spread over machines); auto: K and N from "
+    "the job runner (Kubernetes indexed Job, Slurm array, AWS Batch array, Cloud Run job; auto/N where it "
+    "does not say N).",
 )
 @click.option(
     "--fail-fast", is_flag=True, help="Stop at the first target that fails (the default is to build the rest)."
@@ -197,12 +199,9 @@ def build(
     Without --company or --all, builds the default target into OUT/default/.
     Targets whose inputs did not change since the last build are skipped.
     """
-    from .plan import BuildOptions, Finish, parse_shard
+    from .plan import BuildOptions, Finish
 
-    try:
-        shard_range = parse_shard(shard)
-    except ValueError as error:
-        raise click.BadParameter(str(error), param_hint="--shard") from None
+    shard_range = _shard(shard, quiet)
     options = BuildOptions(
         out_dir=out_dir,
         emit_html=emit_html,
@@ -233,6 +232,21 @@ def build(
         watch_and_build(options, _Reporter(out_dir, quiet))
         return
     _build_once(options, _Reporter(out_dir, quiet))
+
+
+def _shard(text: str, quiet: bool) -> tuple[int, int]:
+    """--shard as (K, N); with `auto`, says which runner's variables gave it."""
+    from .plan import parse_shard, shard_from_environment
+
+    try:
+        if text.strip().lower().startswith("auto"):
+            index, count, source = shard_from_environment(text, os.environ)
+            if not quiet:
+                click.echo(f"shard {index}/{count} (from {source})")
+            return index, count
+        return parse_shard(text)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--shard") from None
 
 
 def _build_once(options, reporter: _Reporter) -> None:
@@ -388,18 +402,34 @@ def _translation_report(options, strict: bool) -> list:
 @click.option("--strict", is_flag=True, help="Build nothing if any row of the roster is bad.")
 @click.option("--shared", is_flag=True, help="Make packets readable by everyone (default: by their owner only).")
 @_timeout_option(1800, "Seconds the whole roster may take before it is stopped (0: no limit).")
+@click.option(
+    "--shard",
+    metavar="K/N|auto",
+    default="1/1",
+    help="Write only the packets of every N-th person, from the K-th (as build --shard; auto from the job runner).",
+)
 @_content_option
 def onboard(
-    company: str, roster: Path, out_dir: Path, strict: bool, shared: bool, timeout: float, content_dir: Path | None
+    company: str,
+    roster: Path,
+    out_dir: Path,
+    strict: bool,
+    shared: bool,
+    timeout: float,
+    shard: str,
+    content_dir: Path | None,
 ) -> None:
     """Write an onboarding packet for every new hire on a roster: their pages, then the company's guide."""
     from .limits import time_limit
     from .onboard import onboard_company
     from .plan import BuildOptions, resolve_company
 
+    part = _shard(shard, quiet=False)
     folder = resolve_company(company, BuildOptions().project)
     with time_limit(timeout or None, f"the packets for {folder.name}"):
-        written, problems, out = onboard_company(folder, roster, out_dir, content_dir, strict, shared, click.echo)
+        written, problems, out = onboard_company(
+            folder, roster, out_dir, content_dir, strict, shared, click.echo, shard=part
+        )
     for hire, path in written:
         click.echo(f"{hire.name}: {path}")
     if problems:

@@ -193,17 +193,26 @@ def packet_name(name: str, used: set[str], row: int, email: str = "") -> str:
 
 
 def onboard_company(
-    folder: Path, roster: Path, out_dir: Path, content_dir: Path | None, strict: bool, shared: bool, say
+    folder: Path,
+    roster: Path,
+    out_dir: Path,
+    content_dir: Path | None,
+    strict: bool,
+    shared: bool,
+    say,
+    shard: tuple[int, int] = (1, 1),
 ):
     """Every hire's packet, each with the guide of their own framework; returns (hire, path) pairs, problems, folder.
 
     A company's guide (and each of its own frameworks' guides) built before
     from the same inputs is used as it is (`say` tells which); otherwise it
-    is laid out once per run.
+    is laid out once per run. With a shard, only every N-th person's packet
+    is written, by roster order; file names are given over the whole roster
+    first, so two shards never write the same file.
     """
     from .load import load_content
     from .pipeline import prepare_company, prepare_framework, target_lock
-    from .plan import BuildOptions, content_dir_for, fresh_output, plan_build
+    from .plan import BuildOptions, content_dir_for, fresh_output, in_shard, plan_build
 
     options = BuildOptions(out_dir=out_dir, content_dir=content_dir, companies=(str(folder),))
     planned = plan_build(options)  # the company's targets: its guide, and its own frameworks
@@ -218,17 +227,25 @@ def onboard_company(
     if problems and (strict or not hires):
         raise UserError(problems)
     out = out_dir / prepared[None].target.slug / "onboarding"
+    used: set[str] = set()  # packet names stay unique across the frameworks and shards of one roster
+    names = {
+        id(hire): packet_name(hire.name, used, hire.row, hire.email)
+        for item in planned
+        for hire in hires
+        if hire.framework == item.spec.framework
+    }
+    mine = [hire for position, hire in enumerate(hires) if in_shard(position, shard)]
     written: list[tuple[Hire, Path]] = []
-    used: set[str] = set()  # packet names stay unique across the frameworks of one run
     with target_lock(out):
         for item in planned:
-            group = [hire for hire in hires if hire.framework == item.spec.framework]
+            group = [hire for hire in mine if hire.framework == item.spec.framework]
             if not group:
                 continue
             guide_pdf = fresh_output(out_dir / item.spec.slug, item.digest, "career-guide.pdf")
             if guide_pdf is not None:
                 say(f"using the up-to-date guide in {out_dir / item.spec.slug}")
-            paths = build_packets(prepared[item.spec.framework], group, out, shared, guide_pdf, used)
+            files = [names[id(hire)] for hire in group]
+            paths = build_packets(prepared[item.spec.framework], group, out, shared, guide_pdf, files)
             written.extend(zip(group, paths, strict=True))
     written.sort(key=lambda pair: pair[0].row)
     return written, problems, out
@@ -240,9 +257,9 @@ def build_packets(
     out: Path,
     shared: bool = False,
     guide_pdf: bytes | None = None,
-    used: set[str] | None = None,
+    names: list[str] | None = None,
 ) -> list[Path]:
-    """Write one packet per hire into `out`; returns the paths written.
+    """Write one packet per hire into `out`, under `names` (else made from theirs); returns the paths written.
 
     `guide_pdf` is the company's guide when an up-to-date one was already
     built (see `cli.onboard`); otherwise it is laid out here.
@@ -263,9 +280,11 @@ def build_packets(
         guide_pdf = Job(content, target, BuildOptions(), lambda: renderer).guide_pdf
     guide_reader = PdfReader(io.BytesIO(guide_pdf))
     personal = renderer.render(render_packets(content, target, hires))
-    ranges = list(page_ranges(personal, "hire-", [str(i) for i in range(len(hires))], "packet.html").values())
+    # Each person's pages are found by their roster line, so a packet does not depend on who else is in the run.
+    ranges = list(page_ranges(personal, "hire-", [str(hire.row) for hire in hires], "packet.html").values())
     written: list[Path] = []
-    used = set() if used is None else used
+    used: set[str] = set()
+    names = names or [packet_name(hire.name, used, hire.row, hire.email) for hire in hires]
     words = labels(target.locale, target.company_dir)
     for index, hire in enumerate(hires):
         pages = personal.pages[ranges[index].start : ranges[index].stop]
@@ -286,7 +305,5 @@ def build_packets(
         stream = io.BytesIO()
         writer.write(stream)
         mode = 0o644 if shared else 0o600
-        written.append(
-            write_atomic(out / packet_name(hire.name, used, hire.row, hire.email), stream.getvalue(), mode=mode)
-        )
+        written.append(write_atomic(out / names[index], stream.getvalue(), mode=mode))
     return written

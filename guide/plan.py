@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import stat
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from functools import cache
 from importlib import metadata
@@ -162,8 +163,7 @@ def plan_targets(options: BuildOptions) -> list[TargetSpec]:
             for framework in sorted((folder / FRAMEWORKS).glob("*/guide.yaml"))
         ]
     _refuse_shared_outputs(specs, options.out_dir)
-    index, count = options.shard
-    return [spec for number, spec in enumerate(specs) if number % count == index - 1]
+    return [spec for number, spec in enumerate(specs) if in_shard(number, options.shard)]
 
 
 def _refuse_shared_outputs(specs: list[TargetSpec], out_dir: Path) -> None:
@@ -199,15 +199,71 @@ def plan_build(options: BuildOptions) -> list[Planned]:
     return planned
 
 
-def parse_shard(text: str) -> tuple[int, int]:
-    """`K/N` (1 <= K <= N): this machine builds every N-th target, starting with the K-th."""
+#: Job runners that start N copies of one command and tell each its index, as environment variables:
+#: (runner, index, count, first index, step). Indexes count from 0, Slurm's from its array's first.
+#: Kubernetes and AWS Batch do not tell the count: `--shard auto/N` gives it.
+RUNNERS = (
+    ("a Kubernetes indexed Job", "JOB_COMPLETION_INDEX", None, None, None),
+    (
+        "a Slurm job array",
+        "SLURM_ARRAY_TASK_ID",
+        "SLURM_ARRAY_TASK_COUNT",
+        "SLURM_ARRAY_TASK_MIN",
+        "SLURM_ARRAY_TASK_STEP",
+    ),
+    ("an AWS Batch array job", "AWS_BATCH_JOB_ARRAY_INDEX", None, None, None),
+    ("a Cloud Run job", "CLOUD_RUN_TASK_INDEX", "CLOUD_RUN_TASK_COUNT", None, None),
+)
+
+
+def parse_shard(text: str, environ: Mapping[str, str] | None = None) -> tuple[int, int]:
+    """`K/N` (1 <= K <= N): this machine builds every N-th target, starting with the K-th.
+
+    `auto` (or `auto/N`) reads K and N from the job runner's environment
+    (see RUNNERS), so one command line serves every copy of a job.
+    """
+    if text.strip().lower().startswith("auto"):
+        return shard_from_environment(text, os.environ if environ is None else environ)[:2]
     try:
         index, count = (int(part) for part in text.split("/"))
     except ValueError:
-        raise ValueError(f"expected K/N, like 2/8, not {text!r}") from None
+        raise ValueError(f"expected K/N, like 2/8, or auto, not {text!r}") from None
     if not 1 <= index <= count:
         raise ValueError(f"K must be between 1 and N in K/N, not {text!r}")
     return index, count
+
+
+def shard_from_environment(text: str, environ: Mapping[str, str]) -> tuple[int, int, str]:
+    """(K, N, where they came from) for `--shard auto` or `--shard auto/N`."""
+    _, _, given = text.partition("/")
+    if given and not given.isdigit():
+        raise ValueError(f"expected auto or auto/N, like auto/8, not {text!r}")
+    for runner, index_name, count_name, first_name, step_name in RUNNERS:
+        if index_name not in environ:
+            continue
+        try:
+            first = int(environ.get(first_name, "0")) if first_name else 0
+            step = max(int(environ.get(step_name, "1")), 1) if step_name else 1
+            index = (int(environ[index_name]) - first) // step + 1
+            count = int(environ[count_name]) if count_name and count_name in environ else None
+        except ValueError:
+            raise ValueError(f"{index_name}={environ[index_name]!r} is not a number ({runner})") from None
+        if given and count is not None and int(given) != count:
+            raise ValueError(f"--shard {text} says {given} shards, {runner} says {count} ({count_name})")
+        count = count or (int(given) if given else None)
+        if count is None:
+            raise ValueError(f"{runner} does not say how many copies run: give it as --shard auto/N, like auto/8")
+        if not 1 <= index <= count:
+            raise ValueError(f"{runner}'s index {environ[index_name]} is outside {count} shards")
+        return index, count, f"{runner}: {index_name}={environ[index_name]}"
+    names = ", ".join(runner[1] for runner in RUNNERS)
+    raise ValueError(f"--shard auto found no job runner's index in the environment ({names}); give --shard K/N")
+
+
+def in_shard(position: int, shard: tuple[int, int]) -> bool:
+    """Whether the item at `position` (from 0, in a fixed order) is this shard's: every N-th, from the K-th."""
+    index, count = shard
+    return position % count == index - 1
 
 
 # ---------------------------------------------------------------------------

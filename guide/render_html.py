@@ -604,6 +604,7 @@ def render_packets(content: Content, target: Target, hires: Sequence[Any]) -> Ht
     roles = {role["id"]: role for role in context["roles"]}
     people = [
         {
+            "row": hire.row,
             "name": hire.name,
             "name_size": "longer" if len(hire.name) > 40 else "long" if len(hire.name) > 22 else None,
             "role": roles[hire.role_id],

@@ -179,17 +179,8 @@ def text_pdf(lines: list[str]) -> bytes:
     return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
 
 
-@pytest.fixture
-def fake_layout(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Replace the output units with ones that write one-page text PDFs, for bookkeeping, progress and watching.
-
-    Everything around the units is real: planning, digests, locks, the
-    all-or-nothing write, manifests and pruning. Each PDF holds the facts an
-    edit can change (titles, the brand's name and colour, every role's
-    skills), so a test can read that a rebuild used the edited input. The
-    same 8 files per target are made as by the real build; no layout is made.
-    """
-    import guide.outputs as outputs
+def fake_units() -> tuple:
+    """Output units that write one-page text PDFs holding the facts an edit can change (see `fake_layout`)."""
     from guide.outputs import Unit
 
     def guide(job):
@@ -202,4 +193,19 @@ def fake_layout(monkeypatch: pytest.MonkeyPatch) -> None:
     def cards(job):
         return {f"cards/{role.id}.pdf": text_pdf([role.title, *role.skills]) for role in job.content.roles}
 
-    monkeypatch.setattr(outputs, "UNITS", (Unit("guide", guide), Unit("deck", deck), Unit("cards", cards)))
+    return (Unit("guide", guide), Unit("deck", deck), Unit("cards", cards))
+
+
+@pytest.fixture
+def fake_layout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Replace the output units with ones that write one-page text PDFs, for bookkeeping, progress and watching.
+
+    Everything around the units is real: planning, digests, locks, the
+    all-or-nothing write, manifests and pruning. Each PDF holds the facts an
+    edit can change (titles, the brand's name and colour, every role's
+    skills), so a test can read that a rebuild used the edited input. The
+    same 8 files per target are made as by the real build; no layout is made.
+    """
+    import guide.outputs as outputs
+
+    monkeypatch.setattr(outputs, "UNITS", fake_units())

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -137,6 +139,77 @@ def test_shards_split_the_batch_exactly(project: Path) -> None:
 def test_shard_option_is_checked(project: Path) -> None:
     result = CliRunner().invoke(main, ["build", "--shard", "3/2"])
     assert result.exit_code == 2 and "K must be between 1 and N" in result.output
+
+
+@pytest.mark.parametrize(
+    ("environ", "text", "expected"),
+    [
+        ({"JOB_COMPLETION_INDEX": "2"}, "auto/8", (3, 8)),  # Kubernetes counts from 0 and does not say N
+        ({"SLURM_ARRAY_TASK_ID": "5", "SLURM_ARRAY_TASK_MIN": "1", "SLURM_ARRAY_TASK_COUNT": "8"}, "auto", (5, 8)),
+        (
+            {
+                "SLURM_ARRAY_TASK_ID": "10",
+                "SLURM_ARRAY_TASK_MIN": "0",
+                "SLURM_ARRAY_TASK_STEP": "5",
+                "SLURM_ARRAY_TASK_COUNT": "3",
+            },
+            "auto",
+            (3, 3),
+        ),  # --array=0-10:5
+        ({"AWS_BATCH_JOB_ARRAY_INDEX": "0"}, "auto/4", (1, 4)),
+        ({"CLOUD_RUN_TASK_INDEX": "3", "CLOUD_RUN_TASK_COUNT": "4"}, "AUTO", (4, 4)),
+        ({"CLOUD_RUN_TASK_INDEX": "3", "CLOUD_RUN_TASK_COUNT": "4"}, "auto/4", (4, 4)),
+        ({}, "auto", "no job runner's index in the environment (JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID"),
+        ({"JOB_COMPLETION_INDEX": "2"}, "auto", "does not say how many copies run: give it as --shard auto/N"),
+        ({"CLOUD_RUN_TASK_INDEX": "1", "CLOUD_RUN_TASK_COUNT": "4"}, "auto/8", "says 8 shards, a Cloud Run job says 4"),
+        ({"JOB_COMPLETION_INDEX": "8"}, "auto/8", "index 8 is outside 8 shards"),
+        ({"JOB_COMPLETION_INDEX": "two"}, "auto/8", "JOB_COMPLETION_INDEX='two' is not a number"),
+    ],
+)
+def test_shard_auto_reads_the_job_runner_s_environment(environ, text, expected) -> None:
+    from guide.plan import parse_shard
+
+    if isinstance(expected, tuple):
+        assert parse_shard(text, environ) == expected
+    else:
+        with pytest.raises(ValueError, match=re.escape(expected)):
+            parse_shard(text, environ)
+
+
+def test_shards_in_separate_processes_add_up_to_the_single_build(project: Path) -> None:
+    """Three copies of one command, as a job runner starts them, into one shared folder: the single build's files.
+
+    Each copy is its own process and finds its index in the environment, as
+    in a Kubernetes indexed Job; the units write text PDFs (see `fake_units`):
+    what is compared is the sharding, the manifests and the file names.
+    """
+    for name in ("gamma", "delta"):
+        make_company(project, name, COMPANY.format(name=name.title(), color="#333333"))
+    child = (
+        f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); from conftest import fake_units; "
+        "import guide.outputs as o; o.UNITS = fake_units(); from guide.cli import main; main()"
+    )
+    args = ["build", "--all", "-j", "1", "--content", str(project / "content")]
+
+    def run(out: str, shard: str, index: int | None = None):
+        env = {**os.environ, **({"JOB_COMPLETION_INDEX": str(index)} if index is not None else {})}
+        command = [sys.executable, "-c", child, *args, "--out", out, "--shard", shard]
+        return subprocess.Popen(command, cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    single = run("single", "1/1")
+    shards = [run("shared", "auto/3", index) for index in range(3)]
+    built = []
+    for process in (single, *shards):
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err.decode()
+        built.append(re.findall(r"^\[\d+/\d+\] ([\w-]+): ", out.decode(), re.MULTILINE))
+    assert sorted(built[0]) == ["alpha", "beta", "default", "delta", "gamma"]
+    assert sorted(slug for each in built[1:] for slug in each) == sorted(built[0])
+    assert all(len(each) < 3 for each in built[1:])  # each copy built its own third
+    files = {path.relative_to(project / "single"): path.read_bytes() for path in (project / "single").rglob("*.*")}
+    assert len([name for name in files if name.name == "manifest.json"]) == 5  # default and four companies
+    shared = {path.relative_to(project / "shared"): path.read_bytes() for path in (project / "shared").rglob("*.*")}
+    assert shared == files  # file for file, byte for byte; each shard's targets have their own manifests
 
 
 def test_plain_progress_lines_and_quiet(project: Path, monkeypatch, fake_layout) -> None:

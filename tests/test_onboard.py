@@ -294,8 +294,33 @@ def test_the_cover_uses_its_page_once_with_the_logo_and_a_long_name_set_smaller(
     (prepared,), _ = prepare(BuildOptions(content_dir=CONTENT, companies=(NORTHWIND,)))
     fields = dict.fromkeys(("start_date", "manager", "buddy", "email", "note"))
     names = ["Ana Lima", "Maximiliana Konstantinopoulou", "Maximiliana Alexandrina Konstantinopoulou-Vanderbilt"]
-    hires = [SimpleNamespace(name=name, role_id="product-manager", **fields) for name in names]
+    hires = [
+        SimpleNamespace(row=row, name=name, role_id="product-manager", **fields) for row, name in enumerate(names, 2)
+    ]
     html = render_packets(prepared.content, prepared.target, hires).html
     assert '<h1 class="personal-name" dir="auto">Ana Lima' in html
     assert '<h1 class="personal-name long" dir="auto">Maximiliana Konstantinopoulou<' in html
     assert '<h1 class="personal-name longer" dir="auto">Maximiliana Alexandrina' in html
+
+
+def test_shards_of_a_roster_write_the_packets_of_one_run(built: Path, tmp_path: Path) -> None:
+    """Two shards into one folder give the one run's files, byte for byte; a name two people share never collides."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "name,role\nAna Lima,Product Manager II\nBo Chen,Head of Product\nÁna Lima,Senior Product Manager\n"
+    )
+    folders = {}
+    for name, shards in (("single", ["1/1"]), ("shared", ["1/2", "2/2"])):
+        folders[name] = tmp_path / name
+        shutil.copytree(built, folders[name])  # the guide built before is used: only the personal pages are laid out
+        for shard in shards:
+            args = ["onboard", "--company", NORTHWIND, "--roster", str(roster), "--out", str(folders[name])]
+            result = CliRunner().invoke(main, [*args, "--content", str(CONTENT), "--shard", shard])
+            assert result.exit_code == 0, result.output
+            assert REUSED in result.output
+    single, shared = (
+        {path.name: path.read_bytes() for path in (folders[name] / "northwind" / "onboarding").glob("*.pdf")}
+        for name in ("single", "shared")
+    )
+    assert sorted(single) == ["ana-lima-2.pdf", "ana-lima.pdf", "bo-chen.pdf"]
+    assert shared == single
