@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import CONTENT, ROLE_IDS, ROLE_TITLES, ROOT, make_company
+from conftest import CONTENT, ROLE_IDS, ROLE_TITLES, ROOT, make_company, pdf_text
 from pypdf import PdfReader
 
 from guide.cli import main
@@ -271,7 +271,7 @@ def test_the_pdfs_of_a_renamed_ladder_without_its_top_role(tmp_path: Path, monke
             if role_id != "product-manager":  # "product manager" is also the discipline's name
                 assert not re.search(rf"(?<!\w){re.escape(title)}(?!\w)", text, re.IGNORECASE), (pdf.name, title)
         assert "Six roles" not in text and "six roles" not in text
-    guide = " ".join(" ".join(page.extract_text() for page in PdfReader(pdfs[0]).pages).split())
+    guide = pdf_text(pdfs[0])
     assert "Five roles from Product Analyst to Product Executive" in guide
     assert "Beyond the Product Executive" in guide
     assert len(ROLE_IDS) - 1 == len(list((out / "cards").glob("*.pdf")))
