@@ -334,8 +334,8 @@ def _about_sheet(sheet, framework: Framework) -> None:
     from openpyxl.styles import Font
 
     if framework.folder is None:
-        whose = f"The shared career framework in {framework.content_dir}."
-        how = "careerguide import FILE --content DIR"
+        whose = "The shared career framework: the content folder's roles, competencies and guide text."
+        how = "careerguide import FILE (in the project folder, or with --content DIR)"
     else:
         whose = (
             f"{framework.name}'s career framework: the shared content with {framework.name}'s changes "

@@ -328,6 +328,8 @@ def test_exports_are_the_same_bytes_every_time(tmp_path: Path) -> None:
     guide_date = load_content(CONTENT).data["guide"]["date"].isoformat()
     core = archive.read("docProps/core.xml").decode()
     assert core.count(f"{guide_date}T00:00:00Z") == 2, core  # created and modified: the guide's date
+    # Nothing of this machine in it: exported elsewhere, the same file.
+    assert not any(str(CONTENT).encode() in archive.read(name) for name in archive.namelist())
     again = tmp_path / "again.xlsx"
     CliRunner().invoke(main, ["export", "--xlsx", str(again), "--content", str(CONTENT)])
     assert again.read_bytes() == out.read_bytes()
