@@ -155,6 +155,8 @@ class XlsxBook:
         """The ranges of merged cells on a sheet (B3:C3, ...), from its XML: read-only openpyxl does not say."""
         import re
 
+        if sheet not in self.names:
+            return []
         xml = self._sheet_xml(sheet)
         # [^<>]* cannot run past the next tag, so a crafted sheet cannot make the search slow.
         return [ref.decode() for ref in re.findall(rb"<(?:\w+:)?mergeCell\b[^<>]*?\bref=\"([A-Z0-9:]{1,24})\"", xml)]

@@ -10,7 +10,9 @@ view, so the two modules share the sheets' columns and `read_framework`.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import re
 import zipfile
 from collections.abc import Iterator
@@ -69,6 +71,7 @@ HEADER_FILL = "1E3A5F"
 CHANGED_FILL = "FFF2CC"  # a value the company sets
 OWN_FILL = "E2EFDA"  # a role of the company's own
 ORIGIN_COLUMN = 5  # the Lists sheet's column E says what the workbook was made from
+ORIGIN = "Origin"  # a hidden sheet: a fingerprint of every value as it was exported
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # zip entries' time: the same workbook, byte for byte, every export
 
 
@@ -157,6 +160,11 @@ def export_workbook(content_dir: Path, company: Path | None = None) -> bytes:
         lists.cell(row, ORIGIN_COLUMN, value)
     lists.sheet_state = "hidden"
     workbook.move_sheet(lists, offset=len(workbook.sheetnames))
+    origin = workbook.create_sheet(ORIGIN)
+    for row, (key, value) in enumerate(exported_values(framework).items(), start=1):
+        origin.cell(row, 1, json.dumps(list(key), ensure_ascii=False))
+        origin.cell(row, 2, fingerprint(value))
+    origin.sheet_state = "hidden"
     when = data["guide"].get("date")
     if isinstance(when, date):
         workbook.properties.created = workbook.properties.modified = _midnight(when)
@@ -180,6 +188,62 @@ def export_matrix_csv(content_dir: Path, company: Path | None = None) -> bytes:
     rows = _matrix(framework.data, _ordered_roles(framework.data["roles"]))
     csv.writer(stream, lineterminator="\r\n").writerows([[_inert(cell) for cell, _ in row] for row in rows])
     return stream.getvalue().encode("utf-8-sig")
+
+
+def exported_values(framework: Framework) -> dict[Key, Any]:
+    """Every value the workbook shows, by where it is in the framework's data (as `import` compares them).
+
+    Their fingerprints go into the hidden Origin sheet: at import, a cell
+    that still holds what was exported is one nobody edited, so a change
+    made to the files since (a fix to the shared text) is not undone by an
+    old workbook.
+    """
+    data = framework.data
+    values: dict[Key, Any] = {}
+    competencies = data["competencies"].get("competencies") or []
+    for role_id, fields in data["roles"].items():
+        for name, _ in ROLE_COLUMNS[1:]:
+            values[("roles", role_id, name)] = fields.get(name)
+        for item in competencies:
+            key = item.get("id")
+            values[("roles", role_id, "competencies", key)] = (fields.get("competencies") or {}).get(key)
+    values[("competencies", "competencies")] = [{"id": c.get("id"), "name": c.get("name")} for c in competencies]
+    for index, item in enumerate(competencies):
+        values[("competencies", "competencies", index, "name")] = item.get("name")
+    for track_id, track in _tracks(data).items():
+        for name in TRACK_COLUMNS[1:]:
+            values[("tracks", track_id, name)] = track.get(name)
+    values.update({key: value for _, key, value in guide_leaves(data)})
+    if framework.folder is not None:
+        values[("exclude_roles",)] = list(framework.settings.get("exclude_roles") or [])
+        sections = framework.settings.get("sections") or []
+        values[("sections",)] = sections
+        for index, section in enumerate(sections):
+            for name in SECTION_COLUMNS:
+                values[("sections", index, name)] = section.get(name)
+    return values
+
+
+def fingerprint(value: Any) -> str:
+    """A short digest of a value as a cell holds it: empty is empty, numbers are numbers, text is trimmed."""
+
+    def plain(value: Any) -> Any:
+        if value is None or value == "" or value == [] or value == {}:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float | str | date | list | dict):
+            return str(value)
+        if isinstance(value, int | float):
+            return float(value)
+        if isinstance(value, date):
+            return value.isoformat()
+        if isinstance(value, str):
+            return value.strip()
+        if isinstance(value, list):
+            return [plain(item) for item in value]
+        return {key: each for key, item in sorted(value.items()) if (each := plain(item)) is not None}
+
+    text = json.dumps(plain(value), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def made_from(framework: Framework) -> tuple[str, str, str]:

@@ -15,6 +15,7 @@ import copy
 import difflib
 import io
 import itertools
+import json
 import os
 import re
 import shutil
@@ -32,12 +33,14 @@ from .workbook import (
     LINE_PARTS,
     LIST_FIELDS,
     MISSING,
+    ORIGIN,
     ORIGIN_COLUMN,
     REMOVED,
     ROLE_COLUMNS,
     SECTION_COLUMNS,
     TRACK_COLUMNS,
     Framework,
+    fingerprint,
     guide_leaves,
     made_from,
     read_framework,
@@ -49,6 +52,9 @@ MAX_WORKBOOK_BYTES = 20 * 1024 * 1024
 MAX_ID = 64  # characters in a role, track or competency id: it becomes a file name
 MAX_TRIAL_BYTES = 256 * 1024 * 1024  # what is copied to validate the result: the folder with its fonts and images
 MAX_SHEET_ROWS = 2000  # a framework has tens of roles and competencies
+#: What a new role's row must fill in (the role files' required fields).
+REQUIRED = ("title", "level", "summary", "hiring_signals", "responsibilities", "day_to_day", "skills", "experience")
+REQUIRED += ("ready_for_next",)
 
 
 @dataclass
@@ -129,6 +135,12 @@ def import_workbook(path: Path, content_dir: Path, company: Path | None = None, 
         book = Book(path, xlsx)
         _check_origin(book, framework)
         edits, notes = _edits(book, framework)
+        edits, unedited = _edited(book, edits)
+    if unedited:
+        notes.append(
+            f"note: {unedited} cell{'s' * (unedited != 1)} still hold{'s' * (unedited == 1)} what the workbook was "
+            "exported with, and the files have changed since: they are left as the files say (export again to see)"
+        )
     if not edits:
         return notes
     changes = _company_changes(framework, edits) if framework.folder else _content_changes(edits)
@@ -156,6 +168,25 @@ def _stale_translations(framework: Framework, changes: list[Change]) -> list[str
     ]
 
 
+def _edited(book: Book, edits: list[Edit]) -> tuple[list[Edit], int]:
+    """The edits of cells someone edited; a cell that still holds what was exported is left out, and counted.
+
+    Without this, a company's workbook exported before a fix to the shared
+    text would bring the old text back, as an override, on import.
+    """
+    if ORIGIN not in book.names:
+        return edits, 0
+    exported = {}
+    for _, cells in book.xlsx.rows(ORIGIN):
+        if len(cells) >= 2:
+            try:
+                exported[tuple(json.loads(cells[0]))] = cells[1]
+            except (ValueError, TypeError):
+                continue  # a damaged line: that cell is compared as if there were no record
+    kept = [edit for edit in edits if exported.get(edit.keys) != fingerprint(edit.value)]
+    return kept, len(edits) - len(kept)
+
+
 def _check_origin(book: Book, framework: Framework) -> None:
     """A company's workbook goes back into that company, the shared content's into the content.
 
@@ -163,11 +194,21 @@ def _check_origin(book: Book, framework: Framework) -> None:
     shared content's (or the shared text would override another company's).
     A workbook without the mark (its Lists sheet deleted) is taken as it is.
     """
-    if "Lists" not in book.names:
-        return
-    rows = [cells[ORIGIN_COLUMN - 1] if len(cells) >= ORIGIN_COLUMN else "" for _, cells in book.xlsx.rows("Lists")]
+    rows = []
+    if "Lists" in book.names:
+        rows = [cells[ORIGIN_COLUMN - 1] if len(cells) >= ORIGIN_COLUMN else "" for _, cells in book.xlsx.rows("Lists")]
     origin = tuple([*rows, "", "", ""][:3])
-    if not origin[0].startswith("careerguide:") or origin == made_from(framework):
+    if not origin[0].startswith("careerguide:"):  # the mark is gone: a company's own sheets still tell
+        if framework.folder is None and ({REMOVED, "Sections"} & set(book.names)):
+            raise UserError(
+                Problem(
+                    f"this is a company's workbook (it has the {REMOVED} and Sections sheets): "
+                    "import it with --company and the company's name",
+                    book.path,
+                )
+            )
+        return
+    if origin == made_from(framework):
         return
     if origin[1]:
         where = f"is {origin[2]}'s workbook (exported with --company {origin[1]}): import it with --company {origin[1]}"
@@ -192,7 +233,7 @@ def _check_writable(base: Path, name: str) -> None:
 
 def _edits(book: Book, framework: Framework) -> tuple[list[Edit], list[str]]:
     """Every value the workbook changes, and notes on what it leaves alone; every bad cell at once."""
-    read = {"Roles", "Competencies", "Tracks", "Guide", REMOVED, "Sections", "About", "Lists"}
+    read = {"Roles", "Competencies", "Tracks", "Guide", REMOVED, "Sections", "About", "Lists", ORIGIN}
     notes = [
         f"note: the sheet `{name}` is not one careerguide reads: left out" for name in book.names if name not in read
     ]
@@ -218,12 +259,17 @@ def _where(sheet: str, column: int, row: int) -> str:
     return f"{_quoted(sheet)}!{get_column_letter(column + 1)}{row}"
 
 
-def _suggest(name: str, known) -> str:
+def _suggest(name: str, known, cutoff: float = 0.6) -> str:
     """` (did you mean `x`?)`, or nothing. Only short names are compared: difflib is slow on long, similar text."""
+    close = _closest(name, known, cutoff)
+    return f" (did you mean `{close}`?)" if close else ""
+
+
+def _closest(name: str, known, cutoff: float = 0.6) -> str | None:
     if len(name) > MAX_ID:
-        return ""
-    close = difflib.get_close_matches(name, [each for each in known if len(each) <= MAX_ID], n=1)
-    return f" (did you mean `{close[0]}`?)" if close else ""
+        return None
+    close = difflib.get_close_matches(name, [each for each in known if len(each) <= MAX_ID], n=1, cutoff=cutoff)
+    return close[0] if close else None
 
 
 def _is_id(text: str) -> bool:
@@ -231,26 +277,44 @@ def _is_id(text: str) -> bool:
     return len(text) <= MAX_ID and bool(ROLE_ID.match(text))
 
 
-def _check_header(book: Book, sheet: str, header: list[str], known: tuple[str, ...] | list[str]) -> None:
-    """Unknown columns (with the name meant), and a column given twice, by their header cells."""
+def _check_header(
+    book: Book, sheet: str, header: list[str], known: tuple[str, ...] | list[str], rows: list | None = None
+) -> bool:
+    """Unknown, unnamed and repeated columns, by their header cells; False when the header row is not there.
+
+    A column whose name was cleared would otherwise be left out without a word, edits and all.
+    """
+    if known[0] not in header:  # the header row deleted or moved: one message, not one per cell of the first row
+        book.problem(f"{_quoted(sheet)}!A1", None, f"the first row must hold the columns' names ({', '.join(known)})")
+        return False
     for column, name in enumerate(header):
-        if name and name not in known:
+        if not name and any(column < len(cells) and cells[column].strip() for _, cells in rows or []):
+            book.problem(
+                _where(sheet, column, 1), None, "this column has no name: write its name back in the first row"
+            )
+        elif name and name not in known:
             hint = _suggest(name, known) or f"; the columns are {', '.join(known)}"
             book.problem(_where(sheet, column, 1), None, f"unknown column `{name}`{hint}")
         elif name and name in header[:column]:
             book.problem(_where(sheet, column, 1), None, f"the column `{name}` is there twice: keep one")
+    return True
 
 
 def _role_edits(book: Book, framework: Framework, notes: list[str]) -> list[Edit]:
     header, rows = book.sheet("Roles")
     known = [name for name, _ in ROLE_COLUMNS]
-    _check_header(book, "Roles", header, known)
-    if "id" not in header:
-        book.problem("Roles!A1", None, "the Roles sheet needs an `id` column")
+    if not _check_header(book, "Roles", header, known, rows):
         return []
     id_column = header.index("id")
     current = framework.data["roles"]
-    ids = set(current) | {role_id for role_id in _sheet_ids(book) if _is_id(role_id)}
+    listed = _sheet_ids(book)
+    ids = set(current) | {role_id for role_id in listed if _is_id(role_id)}
+    # A next step may name a role by its title too, as people do.
+    steps = {
+        **{str(role.get("title", "")).casefold(): role_id for role_id, role in current.items()},
+        **{i: i for i in ids},
+    }
+    rowless = sorted(set(current) - set(listed) - _removed_ids(book))
     edits: list[Edit] = []
     seen: set[str] = set()
     for number, cells in rows:
@@ -265,12 +329,27 @@ def _role_edits(book: Book, framework: Framework, notes: list[str]) -> list[Edit
         seen.add(role_id)
         # A shared role the company had removed comes back as the shared content has it.
         before = current.get(role_id) or framework.shared["roles"].get(role_id) or {}
+        if not before and (meant := _closest(role_id, rowless, cutoff=0.85)):
+            book.problem(
+                cell,
+                "id",
+                f"`{role_id}` is not a role here: did you mean `{meant}`, whose row is missing? "
+                "(a new role needs an id of its own and every column filled in)",
+            )
+            continue
+        if not before:  # a new role: say at once every cell it still needs
+            for name in REQUIRED:
+                said = name.replace("_", " ")
+                if name not in header:
+                    book.problem(cell, name, f"a new role needs its {said}, and the sheet has no `{name}` column")
+                elif not cells[header.index(name)].strip():
+                    book.problem(_where("Roles", header.index(name), number), name, f"a new role needs its {said}")
         for column, name in enumerate(header):
             if name not in known or name == "id":
                 continue
             cell = _where("Roles", column, number)
             try:
-                value = _parse(name, cells[column], ids, framework.name or "the")
+                value = _parse(name, cells[column], steps, framework.name or "the")
             except ValueError as error:
                 book.problem(cell, name, str(error))
                 continue
@@ -292,7 +371,7 @@ def _role_edits(book: Book, framework: Framework, notes: list[str]) -> list[Edit
     return edits
 
 
-def _parse(name: str, text: str, role_ids: set[str], whose: str = "the") -> Any:
+def _parse(name: str, text: str, role_ids: dict[str, str], whose: str = "the") -> Any:
     """A cell's text as the value of field `name`; None for an empty cell."""
     text = text.strip()
     if not text:
@@ -306,12 +385,14 @@ def _parse(name: str, text: str, role_ids: set[str], whose: str = "the") -> Any:
         steps = []
         for line in _items(text):
             head, _, note = (part.strip() for part in line.partition("|"))
-            if head not in role_ids and ROLE_ID.match(head):
+            role = role_ids.get(head) or role_ids.get(head.casefold())
+            if role is None and ROLE_ID.match(head):
+                meant = _suggest(head, set(role_ids.values()))
                 raise ValueError(
-                    f"`{head[:80]}` is not a role on {whose} ladder{_suggest(head, role_ids)}; a way off the ladder "
-                    "is written by its title, such as `Founder | note`"
+                    f"`{head[:80]}` is not a role on {whose} ladder{meant}; a way off the ladder is written by its "
+                    "title, such as `Founder | note`"
                 )
-            step = {"role": head} if head in role_ids else {"title": head}
+            step = {"role": role} if role else {"title": head}
             if note:
                 step["note"] = note
             steps.append(step)
@@ -360,6 +441,9 @@ def _competency_edits(book: Book, framework: Framework) -> list[Edit]:
         elif role_id in header[2:column]:
             book.problem(_where("Competencies", column, 1), None, f"the column `{role_id}` is there twice: keep one")
     current = framework.data["competencies"].get("competencies") or []
+    new_roles = _new_role_ids(book, framework)
+    for role_id in sorted(new_roles - set(header[2:])):
+        book.problem("Competencies!A1", None, f"`{role_id}` is a new role: add its column here, headed with its id")
     edits: list[Edit] = []
     listed = []
     for number, cells in rows:
@@ -372,6 +456,8 @@ def _competency_edits(book: Book, framework: Framework) -> list[Edit]:
         for column, role_id in enumerate(header[2:], start=2):
             old = ((roles.get(role_id) or {}).get("competencies") or {}).get(competency)
             new = cells[column].strip() or None
+            if new is None and role_id in new_roles:
+                book.problem(_where("Competencies", column, number), role_id, f"a new role needs its {competency}")
             if not _same(new, old):
                 cell = _where("Competencies", column, number)
                 edits.append(Edit(("roles", role_id, "competencies", competency), new, cell, old))
@@ -392,6 +478,18 @@ def _competency_edits(book: Book, framework: Framework) -> list[Edit]:
     return edits
 
 
+def _new_role_ids(book: Book, framework: Framework) -> set[str]:
+    """Roles on the Roles sheet the framework does not have (a mistyped id of a role whose row is gone is not one)."""
+    roles, shared = framework.data["roles"], framework.shared["roles"]
+    listed = [role_id for role_id in _sheet_ids(book) if _is_id(role_id)]
+    rowless = sorted(set(roles) - set(listed) - _removed_ids(book))
+    return {
+        role_id
+        for role_id in listed
+        if role_id not in roles and role_id not in shared and not _closest(role_id, rowless, cutoff=0.85)
+    }
+
+
 def _removed_ids(book: Book) -> set[str]:
     if REMOVED not in book.names:
         return set()
@@ -407,9 +505,7 @@ def _track_edits(book: Book, framework: Framework, notes: list[str]) -> list[Edi
     if "Tracks" not in book.names:
         return []
     header, rows = book.sheet("Tracks")
-    _check_header(book, "Tracks", header, TRACK_COLUMNS)
-    if "id" not in header:
-        book.problem("Tracks!A1", None, "the Tracks sheet needs an `id` column")
+    if not _check_header(book, "Tracks", header, TRACK_COLUMNS, rows):
         return []
     current = framework.data.get("tracks") or {}
     edits: list[Edit] = []
@@ -473,7 +569,10 @@ def _removed_edits(book: Book, framework: Framework) -> list[Edit]:
     removed = []
     for number, cells in rows:
         role_id, cell = cells[0].strip(), _where(REMOVED, 0, number)
-        if role_id not in shared:
+        if role_id in framework.own_roles:
+            own = f"companies/{framework.folder.name}/roles/{role_id}.yaml" if framework.folder else role_id
+            book.problem(cell, "id", f"`{role_id}` is {framework.name}'s own role: to remove it, delete {own}")
+        elif role_id not in shared:
             hint = _suggest(role_id, shared) or f" (shared roles: {', '.join(shared)})"
             book.problem(cell, "id", f"`{role_id[:80]}` is not a shared role{hint}")
         elif role_id in on_roles:
@@ -490,7 +589,8 @@ def _section_edits(book: Book, framework: Framework) -> list[Edit]:
     if "Sections" not in book.names:
         return []
     header, rows = book.sheet("Sections")
-    _check_header(book, "Sections", header, SECTION_COLUMNS)
+    if not _check_header(book, "Sections", header, SECTION_COLUMNS, rows):
+        return []
     sections = []
     for number, cells in rows:
         section: dict[str, Any] = {"_row": number}
@@ -498,7 +598,7 @@ def _section_edits(book: Book, framework: Framework) -> list[Edit]:
             if name not in SECTION_COLUMNS:
                 continue
             try:
-                if (value := _parse(name, cells[column], set())) is not None:
+                if (value := _parse(name, cells[column], {})) is not None:
                     section[name] = value
             except ValueError as error:
                 book.problem(_where("Sections", column, number), name, str(error))

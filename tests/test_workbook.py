@@ -30,7 +30,7 @@ def _lines(value) -> list[str]:
 
 def test_every_role_field_is_a_cell_and_every_list_one_item_per_line(tmp_path: Path) -> None:
     workbook = load_workbook(_export(tmp_path))
-    assert workbook.sheetnames == ["Roles", "Competencies", "Tracks", "Guide", "About", "Lists"]
+    assert workbook.sheetnames == ["Roles", "Competencies", "Tracks", "Guide", "About", "Lists", "Origin"]
     assert workbook["Lists"].sheet_state == "hidden"
     sheet = workbook["Roles"]
     header = [cell.value for cell in sheet[1]]
@@ -78,7 +78,7 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path, content_copy:
     assert load_workbook(out)["Roles"]["B3"].value == "=HYPERLINK(1)"
     archive = zipfile.ZipFile(out)
     sheets = [name for name in archive.namelist() if name.startswith("xl/worksheets/sheet")]
-    assert len(sheets) == 6 and any(b"HYPERLINK" in archive.read(name) for name in sheets)
+    assert len(sheets) == 7 and any(b"HYPERLINK" in archive.read(name) for name in sheets)
     assert not any(b"<f>" in archive.read(name) for name in sheets)  # no cell of the workbook is a formula
 
 
@@ -379,6 +379,7 @@ def test_a_company_s_workbook_shows_its_ladder_and_marks_what_it_changed(project
         "Sections",
         "About",
         "Lists",
+        "Origin",
     ]
     roles = {row[0].value: row for row in book["Roles"].iter_rows(min_row=2)}
     assert "associate-product-manager" not in roles  # Bergwerk removed it: it is on the Removed roles sheet
@@ -475,6 +476,23 @@ def test_a_change_on_each_sheet_of_a_company_s_workbook_reaches_its_guide(
     assert "Product Manager I " not in text and "Product Manager II" not in text
 
 
+def test_an_old_company_workbook_does_not_undo_a_later_change_to_the_shared_text(project: Path) -> None:
+    """Northwind's workbook is exported, the shared text is then fixed, then the workbook comes back with one edit."""
+    out = _company_export(project, "northwind")
+    role = project / "content" / "roles" / "senior-product-manager.yaml"
+    role.write_text(role.read_text(encoding="utf-8").replace("summary: ", "summary: Fixed. ", 1), encoding="utf-8")
+    book = load_workbook(out)
+    rows = {row[0].value: row for row in book["Roles"].iter_rows(min_row=2)}
+    rows["vp-of-product"][6].value = "Leads the product organisation at Northwind."  # the one edit
+    book.save(out)
+    result = _company_import(project, "northwind")
+    assert result.exit_code == 0, result.output
+    assert "roles.vp-of-product.summary changed" in result.output
+    assert "1 cell still holds what the workbook was exported with" in result.output
+    company = (project / "companies" / "northwind" / "company.yaml").read_text(encoding="utf-8")
+    assert "senior-product-manager:\n    summary" not in company  # the old shared summary did not come back
+
+
 def test_a_company_s_workbook_names_its_bad_cells(project: Path) -> None:
     out = _company_export(project, "northwind")
     book = load_workbook(out)
@@ -503,6 +521,10 @@ def test_import_writes_nothing_through_a_link_out_of_the_company_s_folder(projec
     header = [cell.value for cell in roles[1]]
     last = dict(zip(header, [cell.value for cell in roles[roles.max_row]], strict=True))
     roles.append([({**last, "id": "chief-of-staff", "title": "Chief of Staff"})[name] for name in header])
+    matrix = book["Competencies"]
+    matrix.cell(1, matrix.max_column + 1, "chief-of-staff")
+    for row in range(2, matrix.max_row + 1):
+        matrix.cell(row, matrix.max_column, "Keeps the leadership team's work moving.")
     book.save(out)
     result = _company_import(project, "bergwerk")
     assert result.exit_code == 1 and "bergwerk/roles: not a folder, or a link: import writes only" in result.output
@@ -655,3 +677,61 @@ def test_import_keeps_a_file_s_permissions_and_line_ends(tmp_path: Path, content
     after = guide_file.read_bytes()
     assert after == before.replace(b"The ladder at a glance", b"The ladder, at a glance")
     assert guide_file.stat().st_mode & 0o777 == 0o600
+
+
+def test_the_mistakes_a_person_makes_in_a_workbook_are_named(tmp_path: Path, content_copy: Path) -> None:
+    out = _export(tmp_path, content_copy)
+    book = load_workbook(out)
+    book["Roles"].title = "Rollen"  # a renamed sheet
+    book.save(out)
+    result = _import(out, content_copy)
+    assert result.exit_code == 1 and "the workbook has no sheet named 'Roles' (it has Rollen" in result.output
+    book["Rollen"].title = "Roles"
+    roles = book["Roles"]
+    roles["I1"] = None  # a cleared header cell, over edited cells
+    roles["I3"] = roles["I3"].value + "\nOne more"
+    roles["A3"] = "product-manger"  # a mistyped id
+    header = [cell.value for cell in roles[1]]
+    roles.append(["staff-product-manager", "Staff Product Manager", None, None, 3.5])  # a new role, mostly empty
+    roles["N4"] = "Director of Product"  # a next step by its title, as people write it
+    book.save(out)
+    result = _import(out, content_copy)
+    errors = result.output
+    assert result.exit_code == 1
+    assert "Roles!I1: this column has no name: write its name back in the first row" in errors
+    assert "Roles!A3: id: `product-manger` is not a role here: did you mean `product-manager`, whose row" in errors
+    for column in ("G", "H", "J", "K", "L", "M"):  # every cell the new role still needs, at once
+        assert f"Roles!{column}8: " in errors and "a new role needs its" in errors, column
+    assert "Roles!A8: responsibilities: a new role needs its responsibilities, and the sheet has no" in errors
+    assert "Competencies!A1: `staff-product-manager` is a new role: add its column here" in errors
+    assert "`product-manger` is a new role" not in errors
+    assert "next_steps" not in errors  # "Director of Product" is the director's title: a step to that role
+    assert header[8] is None
+
+
+def test_a_next_step_written_as_a_title_becomes_that_role(tmp_path: Path, content_copy: Path) -> None:
+    out = _export(tmp_path, content_copy)
+    book = load_workbook(out)
+    book["Roles"]["N4"] = "Director of Product | after two years or so"
+    book.save(out)
+    result = _import(out, content_copy)
+    assert result.exit_code == 0, result.output
+    steps = load_content(content_copy).data["roles"]["senior-product-manager"]["next_steps"]
+    assert steps == [{"role": "director-of-product", "note": "after two years or so"}]
+
+
+def test_a_company_s_mistakes_are_named(project: Path) -> None:
+    out = _company_export(project, "northwind")
+    book = load_workbook(out)
+    book["Removed roles"]["A2"] = "principal-product-manager"  # Northwind's own role
+    del book["Lists"]  # the mark of what it was made from, gone
+    book.save(out)
+    result = _company_import(project, "northwind")
+    assert result.exit_code == 1
+    assert "`principal-product-manager` is Northwind Analytics's own role: to remove it, delete companies/" in (
+        result.output
+    )
+    into_content = CliRunner().invoke(main, ["import", str(out), "--content", str(project / "content")])
+    assert into_content.exit_code == 1 and "this is a company's workbook (it has the Removed roles" in (
+        into_content.output
+    )
