@@ -579,7 +579,7 @@ def import_(file: Path, company: str | None, dry_run: bool, content_dir: Path | 
         )
     target = folder or content
     lines = import_workbook(file, content, folder, dry_run=dry_run)
-    changes = [line for line in lines if not line.startswith("note: ")]
+    changes = [line for line in lines if not line.startswith(("note: ", "warning: "))]
     for line in lines:
         click.echo(line)
     if not changes:

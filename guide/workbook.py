@@ -52,6 +52,14 @@ REMOVED = "Removed roles"
 NOTES = {
     "id": "The role's id: the name of its file in content/roles/ (lower case, hyphens). Other sheets and "
     "companies refer to the role by it.",
+    "title": "The job title, as the guide, the cards and the ladder print it.",
+    "summary": "Two or three sentences on what the role is: the start of its section and of its card.",
+    "hiring_signals": "One per line: what shows that a candidate is ready for this role.",
+    "responsibilities": "One per line: what the role owns. The card shows the first four.",
+    "day_to_day": "One per line: what a week in the role looks like (where responsibilities say what it owns).",
+    "skills": "One per line, a few words each: the card shows them as a list.",
+    "experience": "One or two sentences: the experience people usually bring to the role.",
+    "ready_for_next": "One per line: what shows that someone is ready for the next role.",
     "noun": "Optional: the role inside a sentence, as {noun:ID} prints it (default: the title in lower case).",
     "next_steps": "One step per line: a role id (optionally followed by ' | ' and a note), or the title of a "
     "way off the ladder followed by ' | ' and a note. Empty: the next role up.",
@@ -60,6 +68,9 @@ NOTES = {
     "what is new).",
     "field": "Where the text goes in the guide: a field of content/guide.yaml (competencies.* are the matrix's "
     "title and introduction). Lists have one item per line.",
+    "text": "The guide's text for this field; {braces} are filled in when the guide is built.",
+    "name": "The competency's name, as the matrix prints it.",
+    "signature": "Optional: who signs the page, such as a name and a title.",
     "branches_from": "The role after which this track forks off the main track (empty for the main track).",
     "placement": "start: after the contents; end: before the sources.",
     "contacts": "One person per line: name | role | email | note (leave a part empty between the bars).",
@@ -308,7 +319,10 @@ def _roles_sheet(sheet, framework: Framework, roles: list[tuple[str, dict[str, A
 def _competencies_sheet(sheet, framework: Framework, roles: list[tuple[str, dict[str, Any]]]) -> None:
     """Competencies down, roles across: the matrix as the guide prints it."""
     header, *rows = _matrix(framework.data, roles)
-    _header(sheet, [name for name, _ in header], NOTES)
+    columns = {
+        role_id: f"What {fields.get('title', role_id)} is asked, competency by competency." for role_id, fields in roles
+    }
+    _header(sheet, [name for name, _ in header], {**NOTES, **columns})
     for row, cells in enumerate(rows, start=2):
         for column, (value, key) in enumerate(cells, start=1):
             cell = sheet.cell(row, column)
@@ -339,6 +353,8 @@ def _matrix(data: dict[str, Any], roles: list[tuple[str, dict[str, Any]]]) -> li
 
 def _tracks_sheet(sheet, framework: Framework) -> None:
     descriptions = {
+        "id": "The track's id (lower case, hyphens): the Roles sheet's track column names it. `main` is the ladder "
+        "before any fork.",
         "name": "The track's name, shown above its roles after the fork and on its cards.",
         "description": "One line on who the track is for.",
     }

@@ -88,6 +88,7 @@ class Book:
     path: Path
     xlsx: XlsxBook
     problems: list[Problem] = field(default_factory=list)
+    cells: dict[tuple[str, str], str] = field(default_factory=dict)  # (role id, field) -> its cell on Roles
     _read: dict[str, tuple[list[str], list[tuple[int, list[str]]]]] = field(default_factory=dict)
 
     @property
@@ -148,10 +149,10 @@ def import_workbook(path: Path, content_dir: Path, company: Path | None = None, 
     texts = _apply(changes, base)
     for name in texts:
         _check_writable(base, name)
-    _try(framework, texts, changes, path)
+    warnings = [_at_role_cell(warning, book) for warning in _try(framework, texts, changes, path)]
     if not dry_run:
         write_all({base / name: text.encode("utf-8") for name, text in texts.items()}, keep_mode=True)
-    return [_describe(change) for change in changes] + notes + _stale_translations(framework, changes)
+    return _describe_all(changes) + notes + _stale_translations(framework, changes) + warnings
 
 
 def _stale_translations(framework: Framework, changes: list[Change]) -> list[str]:
@@ -166,6 +167,13 @@ def _stale_translations(framework: Framework, changes: list[Change]) -> list[str
         f"{'them' if len(texts) != 1 else 'it'} in English until translated again "
         f"(`careerguide translate export --locale {locales[0]}`; `careerguide validate` counts what is stale)"
     ]
+
+
+def _at_role_cell(warning: str, book: Book) -> str:
+    """A warning about a role's field in a file the workbook did not change, told at that field's cell too."""
+    found = re.search(r": roles\.([a-z0-9-]+)\.([a-z_]+)", warning)
+    cell = book.cells.get((found.group(1), found.group(2))) if found else None
+    return f"{warning} ({book.path.name}:{cell})" if cell and f"{book.path}:" not in warning else warning
 
 
 def _edited(book: Book, edits: list[Edit]) -> tuple[list[Edit], int]:
@@ -347,7 +355,7 @@ def _role_edits(book: Book, framework: Framework, notes: list[str]) -> list[Edit
         for column, name in enumerate(header):
             if name not in known or name == "id":
                 continue
-            cell = _where("Roles", column, number)
+            cell = book.cells[(role_id, name)] = _where("Roles", column, number)
             try:
                 value = _parse(name, cells[column], steps, framework.name or "the")
             except ValueError as error:
@@ -409,7 +417,9 @@ def _parse(name: str, text: str, role_ids: dict[str, str], whose: str = "the") -
 
 
 def _items(text: str) -> list[str]:
-    return [line.strip() for line in text.replace("\r\n", "\n").split("\n") if line.strip()]
+    """A cell's lines, each an item; a bullet typed before an item (•, -, *) is not part of it."""
+    lines = (line.strip() for line in text.replace("\r\n", "\n").split("\n"))
+    return [re.sub(r"^(?:[•·▪◦‣]|[-*](?=\s))\s*", "", line) for line in lines if line]
 
 
 def _same(new: Any, old: Any) -> bool:
@@ -827,7 +837,7 @@ def _spaced_like(before: str, after: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def _try(framework: Framework, texts: dict[str, str], changes: list[Change], path: Path) -> None:
+def _try(framework: Framework, texts: dict[str, str], changes: list[Change], path: Path) -> list[str]:
     """Validate the new files in a scratch copy, as a build would; every problem at the cell it came from."""
     import tempfile
 
@@ -855,15 +865,17 @@ def _try(framework: Framework, texts: dict[str, str], changes: list[Change], pat
         for name, text in texts.items():
             (trial / name).parent.mkdir(parents=True, exist_ok=True)
             (trial / name).write_text(text, encoding="utf-8")
+        base = framework.folder or framework.content_dir
         try:
             if framework.folder is None:
                 options = BuildOptions(content_dir=trial)
-                prepare_spec(TargetSpec("default"), load_content(trial), options)
+                prepared = prepare_spec(TargetSpec("default"), load_content(trial), options)
             else:
-                prepare_company(load_content(framework.content_dir), trial)
+                prepared = prepare_company(load_content(framework.content_dir), trial)
         except UserError as error:
-            base = framework.folder or framework.content_dir
             raise UserError([_to_cell(p, changes, texts, trial, base, path) for p in error.problems]) from None
+        # What a build would warn about, told now, at the cells to change (a title the text still names, ...).
+        return [f"warning: {_to_cell(p, changes, texts, trial, base, path)}" for p in prepared.warnings]
 
 
 def _to_cell(
@@ -902,10 +914,22 @@ def _lines(text: str, changes: list[Change]) -> dict[int, int]:
     return found
 
 
+def _describe_all(changes: list[Change]) -> list[str]:
+    """A line per change; a new role's fields in one line."""
+    lines, new = [], {}
+    for change in changes:
+        if change.new_role:
+            new.setdefault(change.file, []).append(change.cell)
+        else:
+            lines.append(_describe(change))
+    for file, cells in new.items():
+        row = re.sub(r"^Roles!\D+", "", cells[0]) if cells[0].startswith("Roles!") else cells[0]
+        lines.append(f"{file}: a new role, from row {row} of Roles and its column on Competencies")
+    return lines
+
+
 def _describe(change: Change) -> str:
-    field = ".".join(str(key) for key in change.keys)
-    if change.new_role:
-        return f"{change.file}: new role, {field} from {change.cell}"
+    field = "".join(f"[{key + 1}]" if isinstance(key, int) else f".{key}" for key in change.keys).lstrip(".")
     if change.remove:
         return f"{change.file}: {field} removed ({change.cell} {change.why})"
     if isinstance(change.value, list) and isinstance(change.before, list):

@@ -735,3 +735,27 @@ def test_a_company_s_mistakes_are_named(project: Path) -> None:
     assert into_content.exit_code == 1 and "this is a company's workbook (it has the Removed roles" in (
         into_content.output
     )
+
+
+def test_every_header_cell_says_what_its_column_is_for(project: Path) -> None:
+    book = load_workbook(_company_export(project, "northwind"))
+    for name in ("Roles", "Competencies", "Tracks", "Guide", "Removed roles", "Sections"):
+        for cell in book[name][1]:
+            assert cell.comment is not None and len(cell.comment.text) > 20, (name, cell.value)
+    assert "track" in book["Tracks"]["A1"].comment.text and "role's id" not in book["Tracks"]["A1"].comment.text
+
+
+def test_import_says_what_a_build_would_warn_about_at_its_cell_and_drops_typed_bullets(project: Path) -> None:
+    out = _company_export(project, "northwind")
+    book = load_workbook(out)
+    rows = {row[0].value: row for row in book["Roles"].iter_rows(min_row=2)}
+    rows["senior-product-manager"][1].value = "Lead Product Manager"  # other roles' text still says "senior PM"
+    rows["vp-of-product"][10].value = "• Organisational design\n• Hiring leaders"  # skills, typed as bullets
+    book.save(out)
+    result = _company_import(project, "northwind")
+    assert result.exit_code == 0, result.output
+    warning = next(line for line in result.output.splitlines() if line.startswith("warning: "))
+    assert "is called Lead Product Manager here" in warning and "(northwind.xlsx:Roles!L" in warning
+    assert "2 changes written" in result.output  # the warning is not counted as a change
+    company = (project / "companies" / "northwind" / "company.yaml").read_text(encoding="utf-8")
+    assert "      - Organisational design\n      - Hiring leaders\n" in company
