@@ -15,6 +15,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import hypothesis
 import pytest
 
 # Dates in the PDFs come from SOURCE_DATE_EPOCH when it is set; the tests expect the content's date.
@@ -33,6 +34,14 @@ ROLE_TITLES = {
     "chief-product-officer": "Chief Product Officer",
 }
 ROLE_IDS = list(ROLE_TITLES)
+
+
+# No time limit per example: how fast a test runs is the benchmarks' business (bench/), and a loaded
+# machine (parallel workers) would make Hypothesis's default 200 ms deadline fail at random.
+hypothesis.settings.register_profile(
+    "careerguide", deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow]
+)
+hypothesis.settings.load_profile("careerguide")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
