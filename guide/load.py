@@ -8,9 +8,11 @@ separate map keyed by the path to each value, for error messages.
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -61,8 +63,22 @@ def load_yaml_file(path: Path, prefix: Key, positions: dict[Key, Position], root
     (`<<:`), which a hostile file can use to make a few lines expand into
     gigabytes.
     """
-    yaml = YAML(typ="rt")
     text = decode_text(read_inside(path, root, MAX_FILE_BYTES), path)
+    data, found = _parse(text, path)
+    positions.update({(*prefix, *key): position for key, position in found.items()})
+    return copy.deepcopy(data)
+
+
+@lru_cache(maxsize=512)
+def _parse(text: str, path: Path) -> tuple[Any, dict[Key, Position]]:
+    """A file's text as plain data and positions (relative to the file's root key), by its text.
+
+    Parsing with comments and positions is the slow part of loading; a
+    process that reads the same files again (a watch session, `import`, the
+    tests) parses each text once. The key is the text itself, so an edited
+    file is parsed again; callers get copies.
+    """
+    yaml = YAML(typ="rt")
     try:
         node = yaml.load(text)
     except MarkedYAMLError as error:
@@ -80,8 +96,8 @@ def load_yaml_file(path: Path, prefix: Key, positions: dict[Key, Position], root
         raise UserError(Problem("the YAML is nested too deeply", path)) from None
     except Exception as error:  # ruamel.yaml raises plain exceptions for some malformed input
         raise UserError(Problem(f"invalid YAML ({type(error).__name__})", path)) from None
-    positions[prefix] = Position(path, 1, 1)
-    return _to_plain(node, path, prefix, positions, set())
+    positions: dict[Key, Position] = {(): Position(path, 1, 1)}
+    return _to_plain(node, path, (), positions, set()), positions
 
 
 def _to_plain(node: Any, path: Path, key: Key, positions: dict[Key, Position], seen: set[int]) -> Any:
@@ -127,7 +143,8 @@ def _to_plain(node: Any, path: Path, key: Key, positions: dict[Key, Position], s
 
 
 def _dotted(key: Key) -> str:
-    return ".".join(str(part) for part in key[1:]) or None  # type: ignore[return-value]
+    """A key inside its file, as a field name."""
+    return ".".join(str(part) for part in key) or None  # type: ignore[return-value]
 
 
 def load_content(content_dir: Path) -> Loaded:
