@@ -412,6 +412,8 @@ def _parse(name: str, text: str, role_ids: dict[str, str], whose: str = "the") -
         lines = [[part.strip() for part in line.split("|")] for line in _items(text)]
         if any(len(line) > len(parts) for line in lines):
             raise ValueError(f"a line has more than {len(parts)} parts ({' | '.join(parts)})")
+        if any(len(line) == 1 and ("@" in line[0] or "://" in line[0]) for line in lines):  # commas, not bars
+            raise ValueError(f"write each line's parts between bars: {' | '.join(parts)}")
         return [{key: value for key, value in zip(parts, line, strict=False) if value} for line in lines]
     return text
 

@@ -724,6 +724,7 @@ def test_a_company_s_mistakes_are_named(project: Path) -> None:
     out = _company_export(project, "northwind")
     book = load_workbook(out)
     book["Removed roles"]["A2"] = "principal-product-manager"  # Northwind's own role
+    book["Sections"]["E3"] = "Maya Okafor, CPO, maya.okafor@northwind.example"  # commas, not bars
     del book["Lists"]  # the mark of what it was made from, gone
     book.save(out)
     result = _company_import(project, "northwind")
@@ -731,6 +732,7 @@ def test_a_company_s_mistakes_are_named(project: Path) -> None:
     assert "`principal-product-manager` is Northwind Analytics's own role: to remove it, delete companies/" in (
         result.output
     )
+    assert "Sections!E3: contacts: write each line's parts between bars: name | role | email | note" in result.output
     into_content = CliRunner().invoke(main, ["import", str(out), "--content", str(project / "content")])
     assert into_content.exit_code == 1 and "this is a company's workbook (it has the Removed roles" in (
         into_content.output
