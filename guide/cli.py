@@ -87,6 +87,18 @@ def _content_option(command):
     )(command)
 
 
+def _framework_of(company: str | None, content_dir: Path | None) -> tuple[Path, Path | None]:
+    """The content folder, and the company's folder when --company is given."""
+    from .plan import BuildOptions, content_dir_for, resolve_company
+
+    options = BuildOptions(content_dir=content_dir)
+    return content_dir_for(options), resolve_company(company, options.project).resolve() if company else None
+
+
+def _dry_run_option(what: str):
+    return click.option("--dry-run", is_flag=True, help=f"Check the {what} and say what would change; write nothing.")
+
+
 def _timeout_option(seconds: int, help_text: str):
     return click.option("--timeout", type=click.FloatRange(min=0), default=seconds, show_default=True, help=help_text)
 
@@ -460,12 +472,10 @@ def translate_group() -> None:
 def translate_export(locale: str, company: str | None, output: Path | None, content_dir: Path | None) -> None:
     """Write every text of the guide in LOCALE: its English, its place, and the current translation."""
     from .catalogs import export_catalog
-    from .plan import BuildOptions, content_dir_for, resolve_company
     from .write import write_all
 
-    options = BuildOptions(content_dir=content_dir)
-    folder = resolve_company(company, options.project).resolve() if company else None
-    text = export_catalog(locale, content_dir_for(options), folder)
+    content, folder = _framework_of(company, content_dir)
+    text = export_catalog(locale, content, folder)
     if output is not None and str(output) == "-":
         click.echo(text, nl=False)
         return
@@ -479,16 +489,14 @@ def translate_export(locale: str, company: str | None, output: Path | None, cont
 @translate_group.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--company", "company", metavar="SLUG_OR_PATH", help="Store the translations in the company's folder.")
-@click.option("--dry-run", is_flag=True, help="Check the file and say what would change; write nothing.")
+@_dry_run_option("file")
 @_content_option
 def translate_import(file: Path, company: str | None, dry_run: bool, content_dir: Path | None) -> None:
     """Check a translated PO file and store its translations (nothing is written if any entry is wrong)."""
     from .catalogs import import_catalog
-    from .plan import BuildOptions, content_dir_for, resolve_company
 
-    options = BuildOptions(content_dir=content_dir)
-    folder = resolve_company(company, options.project).resolve() if company else None
-    result = import_catalog(file, content_dir_for(options), folder, dry_run=dry_run)
+    content, folder = _framework_of(company, content_dir)
+    result = import_catalog(file, content, folder, dry_run=dry_run)
     print_problems(warnings=result.warnings)
     verb = "would change" if dry_run else "changed"
     for store, contexts in result.changed.items():
@@ -566,7 +574,7 @@ def export(xlsx: Path | None, csv_file: Path | None, company: str | None, conten
 @main.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--company", "company", metavar="SLUG_OR_PATH", help="Write into this company's overrides.")
-@click.option("--dry-run", is_flag=True, help="Check the workbook and say what would change; write nothing.")
+@_dry_run_option("workbook")
 @_content_option
 def import_(file: Path, company: str | None, dry_run: bool, content_dir: Path | None) -> None:
     """Write an edited workbook (from `export --xlsx`) back into the content's YAML files or a company's overrides."""
@@ -588,14 +596,6 @@ def import_(file: Path, company: str | None, dry_run: bool, content_dir: Path | 
         click.echo(f"{len(changes)} change{'s' * (len(changes) != 1)} found; nothing written (--dry-run)")
     else:
         click.echo(f"{len(changes)} change{'s' * (len(changes) != 1)} written into {display_path(target)}")
-
-
-def _framework_of(company: str | None, content_dir: Path | None) -> tuple[Path, Path | None]:
-    """The content folder, and the company's folder when --company is given."""
-    from .plan import BuildOptions, content_dir_for, resolve_company
-
-    options = BuildOptions(content_dir=content_dir)
-    return content_dir_for(options), resolve_company(company, options.project) if company else None
 
 
 @main.command()

@@ -322,7 +322,6 @@ def _role_edits(book: Book, framework: Framework, notes: list[str]) -> list[Edit
         **{str(role.get("title", "")).casefold(): role_id for role_id, role in current.items()},
         **{i: i for i in ids},
     }
-    rowless = sorted(set(current) - set(listed) - _removed_ids(book))
     edits: list[Edit] = []
     seen: set[str] = set()
     for number, cells in rows:
@@ -337,7 +336,7 @@ def _role_edits(book: Book, framework: Framework, notes: list[str]) -> list[Edit
         seen.add(role_id)
         # A shared role the company had removed comes back as the shared content has it.
         before = current.get(role_id) or framework.shared["roles"].get(role_id) or {}
-        if not before and (meant := _closest(role_id, rowless, cutoff=0.85)):
+        if not before and (meant := _mistyped(role_id, book, framework)):
             book.problem(
                 cell,
                 "id",
@@ -493,13 +492,20 @@ def _competency_edits(book: Book, framework: Framework) -> list[Edit]:
 def _new_role_ids(book: Book, framework: Framework) -> set[str]:
     """Roles on the Roles sheet the framework does not have (a mistyped id of a role whose row is gone is not one)."""
     roles, shared = framework.data["roles"], framework.shared["roles"]
-    listed = [role_id for role_id in _sheet_ids(book) if _is_id(role_id)]
-    rowless = sorted(set(roles) - set(listed) - _removed_ids(book))
     return {
         role_id
-        for role_id in listed
-        if role_id not in roles and role_id not in shared and not _closest(role_id, rowless, cutoff=0.85)
+        for role_id in _sheet_ids(book)
+        if _is_id(role_id)
+        and role_id not in roles
+        and role_id not in shared
+        and not _mistyped(role_id, book, framework)
     }
+
+
+def _mistyped(role_id: str, book: Book, framework: Framework) -> str | None:
+    """The role `role_id` is most likely a typo of: one whose row is missing from the Roles sheet, very like it."""
+    listed = set(_sheet_ids(book)) | _removed_ids(book)
+    return _closest(role_id, sorted(set(framework.data["roles"]) - listed), cutoff=0.85)
 
 
 def _removed_ids(book: Book) -> set[str]:
