@@ -195,9 +195,13 @@ def main() -> None:
     parser.add_argument("--roles", action="store_true")
     parser.add_argument("--packets", type=int, default=0, metavar="PEOPLE", help="only the onboarding-packet benchmark")
     parser.add_argument("--web", action="store_true", help="only the web edition and serve benchmark")
+    parser.add_argument("--watch", action="store_true", help="only the watch benchmark: from a save to the new PDF")
     args = parser.parse_args()
     if args.packets:
         packets_benchmark(args.packets)
+        return
+    if args.watch:
+        watch_benchmark()
         return
     if args.web:
         web_benchmark()
@@ -233,52 +237,164 @@ def main() -> None:
             print(f"| {roles} | {seconds:.2f} |")
 
 
-def packets_benchmark(people: int, sample: int = 20) -> None:
-    """Onboarding packets for `people` hires of one company, against one full document per person.
+def packets_benchmark(people: int) -> None:
+    """Onboarding packets for `people` hires of one company, against `people` layouts of its guide.
 
-    The baseline lays out and writes each packet as its own complete document
-    (personal pages and the whole guide) in one warm process; it is timed on
-    `sample` people and scaled to `people`, since it is linear by construction.
+    The yardstick is one in-process layout of the company's guide (warm, the
+    median of 3), times `people`: what the packets would cost if each meant
+    laying out the guide once. careerguide's figure is `careerguide onboard`
+    as a command, with every core, from start-up to the last packet written,
+    with no guide built before (so the guide's own layout is in it). Memory
+    is the largest resident set of any of its processes, at 100 people and at
+    `people`: it should not grow with the roster.
     """
-    import io as _io
-    from pathlib import Path as _Path
-
     from guide.load import load_content
-    from guide.onboard import build_packets, read_roster
     from guide.pipeline import prepare_company
-    from guide.render_html import render_guide, render_packets
-    from guide.render_pdf import Renderer, pdf_bytes
+    from guide.render_html import render_guide
+    from guide.render_pdf import Renderer
 
     with tempfile.TemporaryDirectory() as tmp:
         project = make_project(Path(tmp) / "project", 1)
         prepared = prepare_company(load_content(project / "content"), project / "companies" / "company-000")
         roles = [role.id for role in prepared.content.roles]
-        roster = _Path(tmp) / "roster.csv"
-        lines = ["name,role,start_date,manager,buddy"]
-        lines += [
-            f"Person {n:04d},{roles[n % len(roles)]},2027-01-{1 + n % 28:02d},Manager {n % 7},Buddy {n % 11}"
-            for n in range(people)
-        ]
-        roster.write_text("\n".join(lines) + "\n")
-        hires, problems = read_roster(roster, prepared.content)
-        assert not problems
-        started = time.perf_counter()
-        build_packets(prepared, hires, _Path(tmp) / "packets")
-        ours = time.perf_counter() - started
+
+        def roster(count: int) -> Path:
+            path = Path(tmp) / f"roster-{count}.csv"
+            lines = ["name,role,start_date,manager,buddy"]
+            lines += [
+                f"Person {n:04d},{roles[n % len(roles)]},2027-01-{1 + n % 28:02d},Manager {n % 7},Buddy {n % 11}"
+                for n in range(count)
+            ]
+            path.write_text("\n".join(lines) + "\n")
+            return path
 
         renderer = Renderer()
-        renderer.render(render_guide(prepared.content, prepared.target))  # warm up fonts
-        started = time.perf_counter()
-        for hire in hires[:sample]:
-            own = renderer.render(render_packets(prepared.content, prepared.target, [hire]))
-            guide = renderer.render(render_guide(prepared.content, prepared.target))
-            _io.BytesIO(pdf_bytes(own.copy([*own.pages, *guide.pages])))
-        baseline = (time.perf_counter() - started) * people / sample
-    print(
-        f"\n| people | packets (careerguide onboard) | one full document per person (from {sample}, scaled) | ratio |"
-    )
+        html = render_guide(prepared.content, prepared.target)
+        renderer.render(html)  # warm: fonts loaded
+        layouts = []
+        for _ in range(3):
+            started = time.perf_counter()
+            renderer.render(html)
+            layouts.append(time.perf_counter() - started)
+        layout = statistics.median(layouts)
+
+        def onboard(count: int) -> tuple[float, float]:
+            out = Path(tmp) / f"out-{count}"
+            args = [CAREERGUIDE, "onboard", "--company", "company-000", "--roster", str(roster(count))]
+            probe = [sys.executable, "-c", PEAK_OF_CHILD, *args, "--out", str(out)]
+            started = time.perf_counter()
+            peak = subprocess.run(probe, cwd=project, check=True, capture_output=True, text=True).stdout.split()[-1]
+            seconds = time.perf_counter() - started
+            assert len(list((out / "company-000" / "onboarding").iterdir())) == count
+            return seconds, float(peak)
+
+        small_seconds, small_peak = onboard(100)
+        seconds, peak = onboard(people)
+    print(f"\none layout of the guide: {layout:.2f} s (median of 3, warm); {os.cpu_count()} CPUs")
+    print("\n| people | `careerguide onboard`, all cores | people x one guide layout | ratio | peak MB |")
+    print("|---|---|---|---|---|")
+    for count, took, mb in ((100, small_seconds, small_peak), (people, seconds, peak)):
+        print(f"| {count} | {took:.1f} s | {count * layout:.0f} s | {took / (count * layout):.3f} | {mb:.0f} |")
+
+
+# Runs a command and prints the largest resident set (MB) of it and its workers.
+PEAK_OF_CHILD = (
+    "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)"
+)
+
+
+def watch_benchmark(edits: int = 5) -> None:
+    """`build --watch` for Northwind: from saving a file to the new PDF on disk, against laying that PDF out.
+
+    Two edits, `edits` times each: the theme's card stylesheet (the cards and
+    the deck are made again, the guide is kept) and a role file (the guide is
+    made first). The watching process runs careerguide from a copy of this
+    checkout, so the theme can be edited without touching the real one. The
+    yardstick is the same document laid out and written in one warm process
+    (the median of 3 after one unmeasured run): `Job.cards` and the deck's
+    PDF, or `Job.guide_pdf` with its pages balanced from scratch (an edited
+    guide is: its earlier page breaks are not reused, so that a build's
+    bytes never depend on what the process built before).
+    """
+    from guide.balance import _NEEDED
+    from guide.load import load_content
+    from guide.outputs.job import Job
+    from guide.pipeline import prepare_company, renderer
+
+    with tempfile.TemporaryDirectory() as tmp:
+        code, project = Path(tmp) / "code", Path(tmp) / "project"
+        for name in ("guide", "styles", "templates", "content"):
+            shutil.copytree(ROOT / name, code / name)
+        shutil.copytree(ROOT / "content", project / "content")
+        shutil.copytree(ROOT / "companies" / "northwind", project / "companies" / "northwind")
+        prepared = prepare_company(load_content(project / "content"), project / "companies" / "northwind")
+
+        def laid_out(make) -> float:
+            make(Job(prepared.content, prepared.target, BuildOptions(), renderer))
+            times = []
+            for _ in range(3):
+                _NEEDED.clear()  # balanced from scratch, as an edited guide is (a repeat would reuse its page breaks)
+                started = time.perf_counter()
+                make(Job(prepared.content, prepared.target, BuildOptions(), renderer))
+                times.append(time.perf_counter() - started)
+            return statistics.median(times)
+
+        from guide.plan import BuildOptions
+
+        deck = laid_out(lambda job: job.pdf(job.cards.deck))
+        guide = laid_out(lambda job: job.guide_pdf)
+
+        out = project / "out" / "northwind"
+        command = [sys.executable, "-c", "from guide.cli import main; main()", "build", "--company", "northwind"]
+        environment = {**os.environ, "PYTHONPATH": str(code)}
+        watcher = subprocess.Popen(
+            [*command, "--watch", "--out", "out", "-q"], cwd=project, env=environment, stdout=subprocess.DEVNULL
+        )
+        try:
+            deadline = time.monotonic() + 120
+            while not (out / "manifest.json").exists() and time.monotonic() < deadline:
+                time.sleep(0.1)
+            time.sleep(2)
+
+            def after_save(path: Path, change, output: Path) -> float:
+                before = output.stat().st_mtime_ns
+                time.sleep(1.5)
+                change(path)
+                started = time.perf_counter()
+                while output.stat().st_mtime_ns == before:
+                    if time.perf_counter() - started > 60:
+                        raise RuntimeError(f"{output.name} was not rebuilt")
+                    time.sleep(0.005)
+                seconds = time.perf_counter() - started
+                time.sleep(4)  # the rest of the rebuild
+                return seconds
+
+            counter = iter(range(1, 1000))
+
+            def card_rule(path: Path) -> None:
+                with path.open("a") as stream:
+                    stream.write(f"\n.card-title {{ letter-spacing: {next(counter) / 1000}em; }}\n")
+
+            def role_text(path: Path) -> None:
+                text = path.read_text()
+                path.write_text(text.replace("summary: >-\n", f"summary: >-\n  Edit {next(counter)}.\n", 1))
+
+            role = project / "content" / "roles" / "product-manager.yaml"
+            cards_css = code / "styles" / "cards.css"
+            card_times = [after_save(cards_css, card_rule, out / "role-cards.pdf") for _ in range(edits)]
+            guide_times = [after_save(role, role_text, out / "career-guide.pdf") for _ in range(edits)]
+        finally:
+            watcher.terminate()
+            watcher.wait()
+    print(f"\n| edit | save to new PDF on disk (median, max of {edits}) | the PDF laid out and written, warm | ratio |")
     print("|---|---|---|---|")
-    print(f"| {people} | {ours:.1f} s | {baseline:.1f} s | {ours / baseline:.2f} |")
+    for name, times, yardstick in (
+        ("the theme's cards.css -> role-cards.pdf", card_times, deck),
+        ("a role file -> career-guide.pdf", guide_times, guide),
+    ):
+        median = statistics.median(times)
+        print(f"| {name} | {median:.2f} s, {max(times):.2f} s | {yardstick:.2f} s | {median / yardstick:.2f} |")
 
 
 def web_benchmark(edits: int = 10) -> None:

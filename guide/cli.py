@@ -99,6 +99,10 @@ def _dry_run_option(what: str):
     return click.option("--dry-run", is_flag=True, help=f"Check the {what} and say what would change; write nothing.")
 
 
+def _jobs_option(text: str):
+    return click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help=text)
+
+
 def _timeout_option(seconds: int, help_text: str):
     return click.option("--timeout", type=click.FloatRange(min=0), default=seconds, show_default=True, help=help_text)
 
@@ -158,13 +162,7 @@ def _out_option(help_text: str):
     help="Lay the guide out for a printed, folded booklet: each role on a spread (from a left-hand page), "
     "notes pages up to a multiple of four pages, a back cover.",
 )
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Targets built at once, in worker processes [default: the number of CPUs].",
-)
+@_jobs_option("Targets built at once, in worker processes [default: the number of CPUs].")
 @click.option("--force", is_flag=True, help="Rebuild targets even when nothing they depend on changed.")
 @click.option(
     "--shard",
@@ -420,6 +418,7 @@ def _translation_report(options, strict: bool) -> list:
     default="1/1",
     help="Write only the packets of every N-th person, from the K-th (as build --shard; auto from the job runner).",
 )
+@_jobs_option("Groups of packets made at once, in worker processes [default: the number of CPUs].")
 @_content_option
 def onboard(
     company: str,
@@ -429,6 +428,7 @@ def onboard(
     shared: bool,
     timeout: float,
     shard: str,
+    jobs: int | None,
     content_dir: Path | None,
 ) -> None:
     """Write an onboarding packet for every new hire on a roster: their pages, then the company's guide."""
@@ -439,8 +439,9 @@ def onboard(
     part = _shard(shard, quiet=False)
     folder = resolve_company(company, BuildOptions().project)
     with time_limit(timeout or None, f"the packets for {folder.name}"):
+        jobs = jobs or os.cpu_count() or 1
         written, problems, out = onboard_company(
-            folder, roster, out_dir, content_dir, strict, shared, click.echo, shard=part
+            folder, roster, out_dir, content_dir, strict, shared, click.echo, shard=part, jobs=jobs
         )
     for hire, path in written:
         click.echo(f"{hire.name}: {path}")

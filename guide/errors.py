@@ -70,3 +70,7 @@ class UserError(Exception):
         #: What was built before the problems stopped the rest (a batch goes on past bad targets).
         self.results = results or []
         super().__init__("\n".join(str(p) for p in self.problems))
+
+    def __reduce__(self):
+        """Pickled whole (a worker process's error reaches the main one with its files and lines)."""
+        return (type(self), (self.problems, self.results))

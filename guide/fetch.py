@@ -14,6 +14,7 @@ names the reference.
 
 from __future__ import annotations
 
+import hashlib
 import mimetypes
 import os
 from collections.abc import Iterable
@@ -42,6 +43,8 @@ class SafeFetcher(URLFetcher):
     def __init__(self, allowed: Iterable[Path]) -> None:
         super().__init__(allowed_protocols=("file", "data"), allow_redirects=False, fail_on_errors=True, timeout=5)
         self.allowed = tuple(Path(os.path.realpath(folder)) for folder in allowed)
+        #: Every file read, with the SHA-256 of the bytes read: what a layout was made from besides its HTML.
+        self.read: dict[Path, str] = {}
 
     def fetch(self, url: str, headers=None):
         scheme = url.split(":", 1)[0].lower() if ":" in url else ""
@@ -66,6 +69,7 @@ class SafeFetcher(URLFetcher):
         except UserError as error:
             raise RefusedResource(url, error.problems[0].message) from None
         _check_kind(url, path, data)
+        self.read[path] = hashlib.sha256(data).hexdigest()
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(path.as_uri(), body=data, headers={"Content-Type": mime})
 

@@ -16,16 +16,22 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 import io
+import os
 import re
+import shutil
+import tempfile
 import unicodedata
 from collections.abc import Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import Problem, UserError
 from .files import read_bounded, xlsx_rows
 from .models import Content
+from .write import write_all, write_atomic
 
 COLUMNS = ("name", "role", "start_date", "manager", "buddy", "email", "note")
 REQUIRED = ("name", "role")
@@ -201,6 +207,7 @@ def onboard_company(
     shared: bool,
     say,
     shard: tuple[int, int] = (1, 1),
+    jobs: int = 1,
 ):
     """Every hire's packet, each with the guide of their own framework; returns (hire, path) pairs, problems, folder.
 
@@ -237,6 +244,8 @@ def onboard_company(
     mine = [hire for position, hire in enumerate(hires) if in_shard(position, shard)]
     written: list[tuple[Hire, Path]] = []
     with target_lock(out):
+        for leftover in out.glob(f"{SCRATCH}*"):  # a killed run's; no other run can be using it inside the lock
+            shutil.rmtree(leftover, ignore_errors=True)
         for item in planned:
             group = [hire for hire in mine if hire.framework == item.spec.framework]
             if not group:
@@ -245,10 +254,14 @@ def onboard_company(
             if guide_pdf is not None:
                 say(f"using the up-to-date guide in {out_dir / item.spec.slug}")
             files = [names[id(hire)] for hire in group]
-            paths = build_packets(prepared[item.spec.framework], group, out, shared, guide_pdf, files)
+            paths = build_packets(prepared[item.spec.framework], group, out, shared, guide_pdf, files, jobs)
             written.extend(zip(group, paths, strict=True))
     written.sort(key=lambda pair: pair[0].row)
     return written, problems, out
+
+
+SCRATCH = ".packets-"  # the scratch folder's prefix, in the packets' folder
+PEOPLE_PER_LAYOUT = 16  # covers laid out together: enough to share the work, few enough to keep memory flat
 
 
 def build_packets(
@@ -258,52 +271,165 @@ def build_packets(
     shared: bool = False,
     guide_pdf: bytes | None = None,
     names: list[str] | None = None,
+    jobs: int = 1,
 ) -> list[Path]:
     """Write one packet per hire into `out`, under `names` (else made from theirs); returns the paths written.
 
-    `guide_pdf` is the company's guide when an up-to-date one was already
-    built (see `cli.onboard`); otherwise it is laid out here.
+    Only a cover is made per person. The guide is laid out once (or taken
+    as `guide_pdf` when an up-to-date one was built before), each role's
+    pages once however many people share the role, and the covers
+    PEOPLE_PER_LAYOUT at a time. Each cover is written as its own PDF, so
+    its fonts hold the glyphs of that person's name and nobody else's.
+    Each packet is then joined from finished PDFs (see `join_pdf`).
+
+    With `jobs` > 1 this runs in worker processes: the guide and the role
+    pages in one, the first groups' covers beside them (held until the
+    guide is ready), then every other group from cover to packet. Shared
+    parts and packets are made in a private scratch folder beside the
+    packets; each packet is moved into place once whole.
     """
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import NameObject, TextStringObject
-
-    from .locale import labels
-    from .outputs.job import Job
-    from .plan import BuildOptions
-    from .render_html import render_packets
-    from .render_pdf import Renderer, page_ranges, pdf_bytes
-    from .write import write_atomic
-
-    content, target = prepared.content, prepared.target
-    renderer = Renderer()
-    if guide_pdf is None:
-        guide_pdf = Job(content, target, BuildOptions(), lambda: renderer).guide_pdf
-    guide_reader = PdfReader(io.BytesIO(guide_pdf))
-    personal = renderer.render(render_packets(content, target, hires))
-    # Each person's pages are found by their roster line, so a packet does not depend on who else is in the run.
-    ranges = list(page_ranges(personal, "hire-", [str(hire.row) for hire in hires], "packet.html").values())
-    written: list[Path] = []
     used: set[str] = set()
     names = names or [packet_name(hire.name, used, hire.row, hire.email) for hire in hires]
-    words = labels(target.locale, target.company_dir)
-    for index, hire in enumerate(hires):
-        pages = personal.pages[ranges[index].start : ranges[index].stop]
-        own = PdfReader(io.BytesIO(pdf_bytes(personal.copy(pages), title=f"{words['packet_title']}: {hire.name}")))
-        writer = PdfWriter()
-        writer.append(own)
-        writer.append(guide_reader)
-        writer.set_page_label(0, len(pages) - 1, style="/r")
-        writer.set_page_label(len(pages), len(pages) + len(guide_reader.pages) - 1, style="/D", start=1)
-        writer.add_metadata(
-            {
-                "/Title": f"{words['packet_title']}: {hire.name}",
-                "/Author": target.brand.name,
-                "/Creator": "careerguide",
-            }
+    work = list(zip(hires, names, strict=True))
+    groups = [work[start : start + PEOPLE_PER_LAYOUT] for start in range(0, len(work), PEOPLE_PER_LAYOUT)]
+    role_ids = list(dict.fromkeys(hire.role_id for hire in hires))
+    out.mkdir(parents=True, exist_ok=True)
+    mode = 0o644 if shared else 0o600
+    with tempfile.TemporaryDirectory(dir=out, prefix=SCRATCH) as folder, _workers(prepared, jobs, groups) as pool:
+        scratch = Path(folder)
+        if guide_pdf is not None:
+            write_atomic(scratch / "guide.pdf", guide_pdf)
+        parts = pool.apply_async(_shared_parts, (guide_pdf is None, role_ids, scratch))
+        early = [pool.apply_async(_covers, ([hire for hire, _ in group],)) for group in groups[: _early(jobs)]]
+        parts.get()
+        late = [pool.apply_async(_packets, (group, scratch, mode)) for group in groups[len(early) :]]
+        joined = [
+            pool.apply_async(_packets, (group, scratch, mode, covers.get()))
+            for group, covers in zip(groups[: len(early)], early, strict=True)
+        ]
+        # Packets are made in the scratch folder and moved into place here, each whole: a stopped run
+        # leaves the packets it finished and nothing else.
+        written = []
+        for result in (*joined, *late):
+            for name in result.get():
+                os.replace(scratch / name, out / name)
+                written.append(out / name)
+        return written
+
+
+def _early(jobs: int) -> int:
+    """Groups of covers laid out while the guide is: about as many as the other workers finish meanwhile."""
+    return 3 * (jobs - 1)
+
+
+class _Inline:
+    """A pool of no workers: each task runs when it is given."""
+
+    def apply_async(self, function, args):
+        return _Done(function(*args))
+
+
+@dataclass(frozen=True)
+class _Done:
+    value: object
+
+    def get(self):
+        return self.value
+
+
+@contextmanager
+def _workers(prepared, jobs: int, groups: list):
+    """A pool of warm, forked workers that all know `prepared`; with one job (or one group), this process."""
+    if jobs <= 1 or len(groups) <= 1:
+        _PREPARED[:] = [prepared]
+        yield _Inline()
+        return
+    import pikepdf  # noqa: F401  (imported and fonts set up once, here, so every worker forks warm)
+
+    from .pipeline import pool_context, renderer
+
+    renderer()
+    # Leaving the block terminates the workers: a timeout or Ctrl-C stops them at once. Workers are not
+    # replaced as they go (that forks from the pool's threads); `_covers` keeps their memory flat instead.
+    with pool_context().Pool(jobs, _start_worker, (prepared,)) as pool:
+        yield pool
+
+
+_PREPARED: list = []
+
+
+def _start_worker(prepared) -> None:
+    """A worker keeps `prepared` for every task; Ctrl-C is the main process's to handle."""
+    from .pipeline import ignore_interrupts
+
+    ignore_interrupts()
+    _PREPARED[:] = [prepared]
+
+
+def _shared_parts(lay_out_guide: bool, role_ids: list[str], scratch: Path) -> None:
+    """The guide (unless given) and each role's pages, as PDFs in `scratch` for every packet to be joined from."""
+    from .outputs.job import Job
+    from .pipeline import renderer
+    from .plan import BuildOptions
+
+    prepared = _PREPARED[0]
+    files = {}
+    if lay_out_guide:
+        files[scratch / "guide.pdf"] = Job(prepared.content, prepared.target, BuildOptions(), renderer).guide_pdf
+    roles = _pdfs_by_anchor("role-", role_ids, _lay_out_packets(prepared, roles=role_ids))
+    files.update({scratch / f"role-{role_id}.pdf": pdf for role_id, pdf in roles.items()})
+    write_all(files)
+
+
+def _covers(hires: list[Hire]) -> dict[str, bytes]:
+    """The covers of `hires`, laid out together, each written as its own PDF; keyed by roster line.
+
+    A layout leaves cycles behind that Python's collector, tuned down while
+    laying out (see `render_pdf.rare_collections`), would keep for long:
+    collected here, a worker's memory stays flat over thousands of covers.
+    """
+    document = _lay_out_packets(_PREPARED[0], hires=hires)
+    covers = _pdfs_by_anchor("hire-", [str(hire.row) for hire in hires], document)
+    del document
+    gc.collect()
+    return covers
+
+
+def _lay_out_packets(prepared, hires=(), roles=()):
+    from .pipeline import renderer
+    from .render_html import render_packets
+
+    return renderer().render(render_packets(prepared.content, prepared.target, hires, roles))
+
+
+def _pdfs_by_anchor(prefix: str, ids: list[str], document) -> dict[str, bytes]:
+    """One PDF per id: the pages from its anchor to the next, written on their own."""
+    from .render_pdf import page_ranges, pdf_bytes
+
+    ranges = page_ranges(document, prefix, ids, "packet.html")
+    return {key: pdf_bytes(document.copy(document.pages[pages.start : pages.stop])) for key, pages in ranges.items()}
+
+
+def _packets(group, scratch: Path, mode: int, covers: dict[str, bytes] | None = None) -> list[str]:
+    """Write the packet of each person of `group` into `scratch`: their cover, their role's pages, the guide.
+
+    The covers are laid out here unless given (made while the guide was).
+    Returns the packets' file names.
+    """
+    from .join_pdf import Bookmark, join_pdfs
+    from .locale import labels
+
+    prepared = _PREPARED[0]
+    covers = covers or _covers([hire for hire, _ in group])
+    guide_pdf = (scratch / "guide.pdf").read_bytes()
+    words = labels(prepared.target.locale, prepared.target.company_dir)
+    titles = {role.id: role.title for role in prepared.content.roles}
+    for hire, name in group:
+        packet = join_pdfs(
+            [covers[str(hire.row)], (scratch / f"role-{hire.role_id}.pdf").read_bytes()],
+            guide_pdf,
+            title=f"{words['packet_title']}: {hire.name}",
+            bookmarks=[Bookmark(hire.name, 0), Bookmark(f"{words['your_role']}: {titles[hire.role_id]}", 1)],
         )
-        writer._root_object[NameObject("/Lang")] = TextStringObject(target.locale)
-        stream = io.BytesIO()
-        writer.write(stream)
-        mode = 0o644 if shared else 0o600
-        written.append(write_atomic(out / names[index], stream.getvalue(), mode=mode))
-    return written
+        write_atomic(scratch / name, packet, mode=mode)
+    return [name for _, name in group]

@@ -7,8 +7,10 @@ build without going through Click.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import multiprocessing
+import os
 import re
 import resource
 import signal
@@ -35,6 +37,7 @@ from .plan import (
     BuildOptions,
     Planned,
     TargetSpec,
+    code_digest,
     content_dir_for,
     manifest_for,
     plan_build,
@@ -43,6 +46,7 @@ from .plan import (
     stray_temps,
     tree_digest,
 )
+from .resources import styles_dir, templates_dir
 from .translate import (
     SOURCE_LOCALE,
     Coverage,
@@ -68,6 +72,8 @@ class BuildResult:
     failed: bool = False  # bad input: see the problems
     seconds: float = 0.0
     peak_rss_mb: float = 0.0  # of the process that built it
+    made: list[tuple[str, float]] = field(default_factory=list)  # (unit, seconds after the target started)
+    kept: list[str] = field(default_factory=list)  # units whose files were kept from the last build
 
 
 @dataclass(frozen=True)
@@ -289,11 +295,11 @@ def _run(todo: list[tuple[TargetSpec, str]], options: BuildOptions):
     # every brand's fonts and images, and fresh workers keep big batches under
     # a fixed ceiling. (ProcessPoolExecutor's own max_tasks_per_child hangs in
     # Python 3.11 when it replaces workers.)
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    context = pool_context()
     workers = min(options.jobs, len(todo))
     batch = workers * TARGETS_PER_WORKER
     for start in range(0, len(todo), batch):
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_ignore_interrupts)
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=ignore_interrupts)
         try:
             futures = [pool.submit(build_spec, spec, digest, options) for spec, digest in todo[start : start + batch]]
             for future in as_completed(futures):
@@ -305,7 +311,12 @@ def _run(todo: list[tuple[TargetSpec, str]], options: BuildOptions):
 TARGETS_PER_WORKER = 20
 
 
-def _ignore_interrupts() -> None:
+def pool_context():
+    """Forked workers where the system has them: they start warm, with the imports and fonts loaded."""
+    return multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+
+
+def ignore_interrupts() -> None:
     """Ctrl-C reaches the whole process group: the main process handles it, workers finish their target."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
@@ -315,7 +326,7 @@ _SHARED: dict[tuple[Path, str], Loaded] = {}
 
 
 @cache
-def _renderer():
+def renderer():
     """The process's renderer, made when the first layout needs it (a build of fresh targets never does)."""
     from .render_pdf import Renderer
 
@@ -383,31 +394,114 @@ def build_target(content: Content, target: Target, options: BuildOptions, digest
     Every file is made in memory first and written only when all of them
     succeeded, so a failing target leaves its previous outputs untouched.
     With `strict`, what the layout engine warned about fails the target
-    before anything is written.
+    before anything is written. An output whose source and read files are
+    what they were at the last build is kept as it is (see `outputs.Unit`):
+    editing the cards' stylesheet lays out the cards, not the guide.
+
+    With `options.progressive` (watch), each output is written as soon as
+    it is made, so the one an edit affects lands first; the manifest comes
+    last, and a target that then fails is rebuilt whole next time.
     """
     from .outputs import Job, make_files
 
-    job = Job(content, target, options, _renderer)
+    started = time.perf_counter()
+    job = Job(content, target, options, renderer)
     out = options.out_dir / target.slug
-    files = {out / name: data for name, data in make_files(job).items()}
+    previous = read_manifest(out) or {}
+    result = BuildResult(target.slug)
+    written: set[Path] = set()
+
+    def kept(unit, key: str) -> dict[str, bytes] | None:
+        files = _kept_files(previous, out, target, unit.name, key)
+        if files is not None:
+            result.kept.append(unit.name)
+            written.update(out / name for name in files)  # on disk as they are: not written again
+        return files
+
+    def made(unit, files: dict[str, bytes]) -> None:
+        if options.progressive and not options.strict:
+            staged = {out / name: data for name, data in files.items()}
+            write_all(staged)
+            written.update(staged)
+        result.made.append((unit.name, time.perf_counter() - started))
+
+    made_files, keys = make_files(job, kept if previous and not options.force else None, made)
+    files = {out / name: data for name, data in made_files.items()}
     if options.strict and job.warnings:
         raise UserError(job.warnings)
-    result = BuildResult(target.slug, warnings=list(job.warnings))
-    result.outputs = write_target(out, files, digest)
+    result.warnings = list(job.warnings)
+    read = {**(previous.get("read", {}) if result.kept else {}), **_read_labels(job.read, target)}
+    result.outputs = write_target(out, files, digest, keys, read, written)
     return result
 
 
-def write_target(out: Path, files: dict[Path, bytes], digest: str | None) -> list[Path]:
+def _read_roots(target: Target) -> dict[str, Path]:
+    """Where the files a layout may read live, by the name the manifest gives them (no machine's paths)."""
+    roots = {"styles": styles_dir(), "templates": templates_dir()}
+    if target.company_dir is not None:
+        roots["company"] = target.company_dir
+    return {name: Path(os.path.realpath(root)) for name, root in roots.items()}
+
+
+def _read_labels(read: dict[Path, str], target: Target) -> dict[str, str]:
+    roots = _read_roots(target)
+    labels = {}
+    for path, sha in read.items():
+        for name, root in roots.items():
+            if path.is_relative_to(root):
+                labels[f"{name}/{path.relative_to(root).as_posix()}"] = sha
+                break
+    return labels
+
+
+def _kept_files(previous: dict, out: Path, target: Target, unit: str, key: str) -> dict[str, bytes] | None:
+    """The files `unit` made from `key` at the last build, if they and every file its layouts read are unchanged."""
+    if previous.get("code") != code_digest():
+        return None
+    roots = _read_roots(target)
+    for label, sha in previous.get("read", {}).items():
+        name, _, relative = label.partition("/")
+        if name not in roots or _sha256_of(roots[name] / relative) != sha:
+            return None
+    files = {}
+    for name, facts in previous.get("outputs", {}).items():
+        if facts.get("from") != key:
+            continue
+        data = _sha256_of(out / name, data=True)
+        if data is None or hashlib.sha256(data).hexdigest() != facts.get("sha256"):
+            return None
+        files[name] = data
+    return files or None
+
+
+def _sha256_of(path: Path, data: bool = False):
+    """A file's SHA-256 (or, with `data`, its bytes); None when it is missing or unreadable."""
+    try:
+        content = path.read_bytes()
+    except OSError:
+        return None
+    return content if data else hashlib.sha256(content).hexdigest()
+
+
+def write_target(
+    out: Path,
+    files: dict[Path, bytes],
+    digest: str | None,
+    keys: dict[str, str] | None = None,
+    read: dict[str, str] | None = None,
+    written: set[Path] = frozenset(),
+) -> list[Path]:
     """Write a target's outputs and its manifest all at once, then remove outputs it no longer makes.
 
     The manifest is made from the bytes in memory and written with them, so
-    it always describes exactly the files beside it.
+    it always describes exactly the files beside it. Files in `written` are
+    already on disk (see `build_target`).
     """
     previous = read_manifest(out) or {}
-    staged = dict(files)
+    staged = {path: data for path, data in files.items() if path not in written}
     if digest is not None:
-        text = json.dumps(manifest_for(digest, out, staged, _page_counts(staged)), indent=2, sort_keys=True)
-        staged[out / MANIFEST] = (text + "\n").encode("utf-8")
+        manifest = manifest_for(digest, out, files, _page_counts(files), keys or {}, read or {})
+        staged[out / MANIFEST] = (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode("utf-8")
     write_all(staged)
     for name in previous.get("outputs", {}):
         path = out / name

@@ -69,6 +69,8 @@ class BuildOptions:
     # How the build runs.
     jobs: int = field(default=1, metadata=NOT_AN_INPUT)
     force: bool = field(default=False, metadata=NOT_AN_INPUT)
+    # Write each output as soon as it is made (watch: the one an edit affects lands first).
+    progressive: bool = field(default=False, metadata=NOT_AN_INPUT)
     fail_fast: bool = field(default=False, metadata=NOT_AN_INPUT)
     # Seconds one target may take; None for no limit.
     timeout: float | None = field(default=600.0, metadata=NOT_AN_INPUT)
@@ -317,7 +319,8 @@ OUTPUT_LIBRARIES = (
     "tinycss2",  # CSS parsing
     "cssselect2",
     "pillow",  # images in PDFs, PNG previews
-    "pypdf",  # imposed sheets, packets
+    "pypdf",  # imposed sheets
+    "pikepdf",  # packets
     "pypdfium2",  # page counts, PNG previews
     "segno",  # QR codes on card backs
     "jinja2",  # HTML
@@ -459,19 +462,35 @@ def stray_temps(target_dir: Path):
                 yield here / name
 
 
-def manifest_for(digest: str, target_dir: Path, outputs: dict[Path, bytes], pages: dict[Path, int]) -> dict:
-    """The manifest of a target about to be written: its inputs' digest and a fact sheet per output."""
+def manifest_for(
+    digest: str,
+    target_dir: Path,
+    outputs: dict[Path, bytes],
+    pages: dict[Path, int],
+    keys: dict[str, str] | None = None,
+    read: dict[str, str] | None = None,
+) -> dict:
+    """The manifest of a target about to be written: its inputs' digest and a fact sheet per output.
+
+    `keys` gives, by relative name, what each output was made from (see
+    `outputs.source_key`); `read`, the files the layouts read, by a name
+    relative to the folder they are in, with their SHA-256.
+    """
+    keys = keys or {}
     return {
         "tool": __version__,
         "code": code_digest(),
         "libraries": library_versions(),
         "inputs": digest,
+        "read": dict(sorted((read or {}).items())),
         "outputs": {
-            str(path.relative_to(target_dir)): {
+            name: {
                 "sha256": hashlib.sha256(data).hexdigest(),
                 "bytes": len(data),
                 **({"pages": pages[path]} if path in pages else {}),
+                **({"from": keys[name]} if name in keys else {}),
             }
             for path, data in sorted(outputs.items())
+            for name in [str(path.relative_to(target_dir))]
         },
     }

@@ -8,6 +8,7 @@ got. Brand colours and fonts enter only as CSS custom properties on `:root`.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import os
 import re
@@ -591,23 +592,34 @@ def render_backs(content: Content, target: Target, finish: Finish = PLAIN) -> Ht
     return _document("card-backs", html, target)
 
 
-def render_packets(content: Content, target: Target, hires: Sequence[Any]) -> HtmlDocument:
-    """The personal pages of every hire on a roster, in one document: a cover and their role.
+def _svg_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(str(svg).encode()).decode("ascii")
 
-    `hires` are `onboard.Hire`s; each reaches the template as a mapping with
-    its role's data under `role`, its start date as text and `name_size`
-    ("long", "longer" or None) for a name that needs smaller type.
-    `contacts` are the people the company's own pages list.
+
+def render_packets(
+    content: Content, target: Target, hires: Sequence[Any] = (), roles: Sequence[str] = ()
+) -> HtmlDocument:
+    """Personal pages: a cover for each of `hires`, then the "your role" pages of each role id in `roles`.
+
+    Onboarding lays out the covers of many people in one document and each
+    role's pages once, however many people share that role. `hires` are
+    `onboard.Hire`s; each reaches the template as a mapping with its role's
+    data under `role`, its start date as text and `name_size` ("long",
+    "longer" or None) for a name that needs smaller type. `contacts` are
+    the people the company's own pages list.
     """
     css = _stylesheet(target, PLAIN, "base", "cards")
     context = _context(content, target, 72)
-    roles = {role["id"]: role for role in context["roles"]}
+    by_id = {role["id"]: role for role in context["roles"]}
+    # A cover's ladder is an image: WeasyPrint reads it once per role, where inline SVG is parsed on every cover.
+    images = {hire.role_id: _svg_uri(by_id[hire.role_id]["ladder"]) for hire in hires}
+    by_id = {role_id: {**role, "ladder_image": images.get(role_id)} for role_id, role in by_id.items()}
     people = [
         {
             "row": hire.row,
             "name": hire.name,
             "name_size": "longer" if len(hire.name) > 40 else "long" if len(hire.name) > 22 else None,
-            "role": roles[hire.role_id],
+            "role": by_id[hire.role_id],
             "start_date": long_date(hire.start_date, target.locale) if hire.start_date else None,
             "manager": hire.manager,
             "buddy": hire.buddy,
@@ -618,5 +630,6 @@ def render_packets(content: Content, target: Target, hires: Sequence[Any]) -> Ht
     ]
     limit = MAX_HTML_CHARS + HTML_CHARS_PER_HIRE * len(hires)
     contacts = [contact for section in context["sections"].values() for s in section for contact in s["contacts"]]
-    html = _render(target, "packet.html", limit, **context, css=css, hires=people, contacts=contacts)
+    pages = [by_id[role_id] for role_id in roles]
+    html = _render(target, "packet.html", limit, **context, css=css, hires=people, contacts=contacts, role_pages=pages)
     return _document("packets", html, target)

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import Problem, UserError
@@ -51,7 +52,11 @@ class Renderer:
     font_config: FontConfiguration = field(default_factory=lambda: _font_config())
 
     def render(
-        self, document: HtmlDocument, warnings: list[Problem] | None = None, images: dict | None = None
+        self,
+        document: HtmlDocument,
+        warnings: list[Problem] | None = None,
+        images: dict | None = None,
+        read: dict[Path, str] | None = None,
     ) -> Document:
         """Lay out one document; it may load files only from `document.allowed` (see `fetch.py`).
 
@@ -59,7 +64,8 @@ class Renderer:
         ignored) is added to `warnings`. `images` is WeasyPrint's image
         cache, keyed by URL: pass one per target (see `outputs.Job`), never
         one per process, or a logo edited between two builds of a
-        long-lived process would be drawn from memory.
+        long-lived process would be drawn from memory. The files the layout
+        read (fonts, images) are added to `read` with their SHA-256.
         """
         from weasyprint import HTML
 
@@ -91,6 +97,8 @@ class Renderer:
             ) from None
         finally:
             logger.removeHandler(handler)
+        if read is not None:
+            read.update(fetcher.read)
         if warnings is not None:
             warnings.extend(Problem(f"{document.name}: {message}") for message in handler.messages)
         return rendered

@@ -221,9 +221,9 @@ def _pool():
     """
     import multiprocessing
 
-    from .pipeline import _ignore_interrupts
+    from .pipeline import ignore_interrupts
 
-    return multiprocessing.get_context("spawn").Pool(1, initializer=_ignore_interrupts)
+    return multiprocessing.get_context("spawn").Pool(1, initializer=ignore_interrupts)
 
 
 def _page_count(pdf: bytes) -> int:

@@ -324,3 +324,130 @@ def test_shards_of_a_roster_write_the_packets_of_one_run(built: Path, tmp_path: 
     )
     assert sorted(single) == ["ana-lima-2.pdf", "ana-lima.pdf", "bo-chen.pdf"]
     assert shared == single
+
+
+def _marked_content(pdf) -> set[tuple[int, int]]:
+    """(page, MCID) of every piece of marked content the pages' content streams draw."""
+    import pikepdf
+
+    found = set()
+    for index, page in enumerate(pdf.pages):
+        for operands, _ in pikepdf.parse_content_stream(page, "BDC"):
+            properties = operands[1]
+            if isinstance(properties, pikepdf.Dictionary) and "/MCID" in properties:
+                found.add((index, int(properties.MCID)))
+    return found
+
+
+def _structure(pdf) -> tuple[set[tuple[int, int]], list[str]]:
+    """Walk the structure tree from its root: (page, MCID) of the content it reaches, and its tags in reading order.
+
+    Each element must name its parent, and no element may be reached twice.
+    """
+    import pikepdf
+
+    pages = {page.objgen: index for index, page in enumerate(pdf.pages)}
+    root = pdf.Root.StructTreeRoot
+    reached, tags, seen = set(), [], set()
+    kids = root.K if isinstance(root.K, pikepdf.Array) else [root.K]
+    stack = [(kid, root, None) for kid in reversed(list(kids))]
+    while stack:
+        node, parent, page = stack.pop()
+        if not isinstance(node, pikepdf.Dictionary):
+            reached.add((pages[page], int(node)))
+            continue
+        if node.get("/Type") == "/MCR":
+            reached.add((pages[node.Pg.objgen if "/Pg" in node else page], int(node.MCID)))
+            continue
+        if node.get("/Type") == "/OBJR":
+            continue
+        assert node.objgen not in seen, "an element reached twice"
+        seen.add(node.objgen)
+        assert node.P.objgen == parent.objgen, f"{node.S} does not name its parent"
+        tags.append(str(node.S))
+        page = node.Pg.objgen if "/Pg" in node else page
+        children = node.get("/K")
+        children = list(children) if isinstance(children, pikepdf.Array) else [] if children is None else [children]
+        stack.extend((child, node, page) for child in reversed(children))
+    return reached, tags
+
+
+def test_a_packet_is_one_tagged_document(packets, built: Path) -> None:
+    """One structure tree: the cover's and the role page's tags, then the guide's, all reachable from the root."""
+    import pikepdf
+
+    folder, _ = packets
+    with (
+        pikepdf.open(folder / "amelie-durand.pdf") as packet,
+        pikepdf.open(built / "northwind" / "career-guide.pdf") as guide,
+    ):
+        assert packet.Root.MarkInfo.Marked is True and str(packet.Root.Lang) == "en"
+        assert packet.docinfo.Title == "Onboarding packet: Amélie Durand"
+        drawn, (reached, tags) = _marked_content(packet), _structure(packet)
+        guide_drawn, (guide_reached, guide_tags) = _marked_content(guide), _structure(guide)
+        # Every piece of the personal pages is tagged; the guide's pages are tagged exactly as in the guide.
+        personal = {(page, mcid) for page, mcid in drawn if page < 2}
+        assert personal and personal <= reached
+        assert {(page - 2, mcid) for page, mcid in reached if page >= 2} == guide_reached
+        assert {(page - 2, mcid) for page, mcid in drawn if page >= 2} == guide_drawn
+        # Reading order: the document, the cover (the name as its heading), the role page, then the guide's tags.
+        assert tags[0] == "/Document" and tags.count("/Document") == 1
+        assert tags[len(tags) - len(guide_tags) + 1 :] == guide_tags[1:]
+        personal_tags = tags[1 : len(tags) - len(guide_tags) + 1]
+        assert personal_tags[0] == "/Sect" and "/H1" in personal_tags and "/H2" in personal_tags
+        assert personal_tags.count("/Sect") >= 2  # the cover's section and the role page's
+        # The parent tree maps each page's marked content back to the element holding it, on that page.
+        parents = pikepdf.NumberTree(packet.Root.StructTreeRoot.ParentTree)
+        for index, page in enumerate(packet.pages[:2]):
+            entry = parents[int(page.obj.StructParents)]
+            for _, mcid in sorted(item for item in personal if item[0] == index):
+                element = entry[mcid]
+                assert element.Pg.objgen == page.objgen and mcid in [int(k) for k in element.K if isinstance(k, int)]
+        keys = [int(key) for key, _ in parents.items()]
+        assert len(keys) == len(set(keys))
+        # Links keep their place in the tree: each annotation's StructParent is the element that refers to it.
+        annotations = 0
+        for page in packet.pages:
+            for annotation in page.obj.get("/Annots", []):
+                holder = parents[int(annotation.StructParent)]
+                assert any(k.get("/Obj") is not None and k.Obj.objgen == annotation.objgen for k in holder.K)
+                annotations += 1
+        assert annotations > 10  # the contents' links and the cover's e-mail addresses
+        outline = [item.title for item in packet.open_outline().root]
+        assert outline[:3] == ["Amélie Durand", "Your role: Product Manager II", "Contents"]
+
+
+def test_workers_write_the_same_packets(packets, built: Path, tmp_path: Path, monkeypatch) -> None:
+    """Packets made by worker processes, one person per layout, are the packets one process makes, byte for byte."""
+    import guide.onboard as onboard
+
+    monkeypatch.setattr(onboard, "PEOPLE_PER_LAYOUT", 1)
+    result, folder = _onboard(tmp_path, ROSTER, "--jobs", "2", built=built)
+    assert result.exit_code == 0, result.output
+    made = {path.name: path.read_bytes() for path in folder.iterdir()}
+    assert made == {path.name: path.read_bytes() for path in packets[0].iterdir()}
+
+
+def test_a_timeout_stops_the_workers_and_leaves_only_whole_packets(built: Path, tmp_path: Path, monkeypatch) -> None:
+    import pikepdf
+
+    import guide.onboard as onboard
+
+    monkeypatch.setattr(onboard, "PEOPLE_PER_LAYOUT", 1)
+    roster = "name,role\n" + "".join(f"Person {n},product-manager\n" for n in range(60))
+    result, folder = _onboard(tmp_path, roster, "--jobs", "2", "--timeout", "2", built=built)
+    assert result.exit_code == 1 and "took longer than 2 s and was stopped" in result.output, result.output
+    left = list(folder.iterdir())
+    assert len(left) < 60
+    # A run killed outright leaves its scratch folder; the next run into the folder removes it.
+    (folder / ".packets-killed").mkdir()
+    (folder / ".packets-killed" / "someone.pdf").write_bytes(b"%PDF")
+    (tmp_path / "one.csv").write_text("name,role\nAna,product-manager\n")
+    args = ["onboard", "--company", NORTHWIND, "--roster", str(tmp_path / "one.csv"), "--out", str(tmp_path / "out")]
+    again = CliRunner().invoke(main, [*args, "--content", str(CONTENT)])
+    assert again.exit_code == 0, again.output
+    assert not (folder / ".packets-killed").exists() and (folder / "ana.pdf").exists()
+    for path in left:  # no scratch folder, no temporary file: only packets, each complete
+        assert path.suffix == ".pdf" and not path.name.startswith(".")
+        with pikepdf.open(path) as pdf:
+            assert len(pdf.pages) > 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -214,8 +215,12 @@ def test_a_packet_for_someone_on_a_track_highlights_their_role(tmp_path: Path) -
 
     hires, problems = read_roster(roster, prepared.content)
     assert not problems
-    html = render_packets(prepared.content, prepared.target, hires).html
+    html = render_packets(prepared.content, prepared.target, hires, [hire.role_id for hire in hires]).html
     assert "Level 4 of 6 · Individual contributor" in " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    # The cover's ladder is an SVG image: read it back.
+    images = re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', html)
+    assert images
+    html += "".join(base64.b64decode(image).decode() for image in images)
     primary = prepared.target.brand.colors.primary
     steps = r'<rect x="[\d.]+" y="[\d.]+" width="[\d.]+" height="(?!5")[\d.]+" '
     highlighted = re.findall(steps + f'fill="{primary}"', html)

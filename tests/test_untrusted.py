@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import resource
 import signal
 import subprocess
@@ -276,7 +277,7 @@ def test_an_xlsx_that_hides_rows_behind_its_dimension_loses_nobody(tmp_path: Pat
 
     rows = [["name", "role"]] + [[f"Person {n}", "Product Manager"] for n in range(9)]
     data = _rewrite_sheet(
-        _xlsx(rows), lambda xml: xml.replace(b'<dimension ref="A1:B10" />', b'<dimension ref="A1:B3" />')
+        _xlsx(rows), lambda xml: re.sub(rb'<dimension ref="A1:B10" ?/>', b'<dimension ref="A1:B3" />', xml)
     )
     assert b'ref="A1:B3"' in zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
     read = [cells for _, cells in xlsx_rows(tmp_path / "r.xlsx", data)]

@@ -252,3 +252,52 @@ def test_a_save_by_renaming_a_scratch_file_over_the_old_one_names_the_file_only(
     assert changed_names(changes) == ["company.yaml"]
     assert changed_names({(Change.deleted, str(tmp_path / "roles" / "old.yaml"))}) == ["old.yaml"]  # a removed file
     assert changed_names({(Change.added, scratch)}) == []  # gone already: nothing to rebuild for
+
+
+def test_an_edit_remakes_only_the_outputs_made_from_what_changed(
+    acme: BuildOptions, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cards' stylesheet lays out the cards and the deck, not the guide; a role, all three; a read file, all."""
+    from guide.outputs import deck, guide
+    from guide.render_pdf import Renderer
+
+    styles = tmp_path / "styles"
+    shutil.copytree(resources.styles_dir(), styles)
+    theme = resources._data_dir
+    monkeypatch.setattr(resources, "_data_dir", lambda name: styles if name == "styles" else theme(name))
+    monkeypatch.setattr(outputs, "UNITS", (guide.UNIT, deck.UNIT, cards.UNIT))
+    laid_out: list[str] = []
+    render = Renderer.render
+    monkeypatch.setattr(
+        Renderer, "render", lambda self, html, *a, **k: laid_out.append(html.name) or render(self, html, *a, **k)
+    )
+    options = replace(acme, progressive=True)
+    out = options.out_dir / "acme"
+
+    def rebuild() -> tuple[list[str], list[str]]:
+        laid_out.clear()
+        (result,) = build(options)
+        _assert_recorded(options)
+        return [unit for unit, _ in result.made], result.kept
+
+    assert rebuild() == (["guide", "deck", "cards"], [])
+    guide_file = (out / "career-guide.pdf").stat().st_mtime_ns, (out / "career-guide.pdf").read_bytes()
+    card = _card(options).read_bytes()
+
+    with (styles / "cards.css").open("a") as stream:
+        stream.write("\n.card-title { letter-spacing: 0.04em; }\n")
+    assert rebuild() == (["deck", "cards"], ["guide"])
+    assert "career-guide" not in laid_out and "role-cards" in laid_out
+    assert ((out / "career-guide.pdf").stat().st_mtime_ns, (out / "career-guide.pdf").read_bytes()) == guide_file
+    assert _card(options).read_bytes() != card
+
+    _edit(options.project / "content" / "roles" / "product-manager.yaml", "The core role", "The central role")
+    assert rebuild() == (["guide", "deck", "cards"], [])
+    assert "The central role" in _text(_card(options)) and "The central role" in _text(out / "career-guide.pdf")
+
+    # The stripe on the card backs is read by the layout, not written into any HTML: its edit remakes everything.
+    (options.project / "companies" / "acme" / "stripe.png").write_bytes(_png((240, 200, 0), (40, 40)))
+    assert rebuild() == (["guide", "deck", "cards"], [])
+    assert (40, 40) in _image_colors(_card(options)) and _image_colors(_card(options))[(40, 40)] == (240, 200, 0)
+    manifest = (out / "manifest.json").read_text()
+    assert '"company/stripe.png"' in manifest and str(options.project) not in manifest

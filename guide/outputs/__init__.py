@@ -10,26 +10,70 @@ here plus one entry in `UNITS`.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+from collections.abc import Callable
+
+from .. import __version__
 from . import cards, deck, guide, html, previews, web
 from .job import Job, Unit
 
+#: (unit, key) -> the files it made from that key last time, still intact, or None.
+Kept = Callable[[Unit, str], dict[str, bytes] | None]
+#: (unit, files): a unit has just made its files.
+Made = Callable[[Unit, dict[str, bytes]], None]
+
 #: Every output, in the order they are made (later units may reuse what earlier ones laid out).
-UNITS: tuple[Unit, ...] = (guide.UNIT, cards.UNIT, deck.UNIT, html.UNIT, previews.UNIT, web.UNIT)
+UNITS: tuple[Unit, ...] = (guide.UNIT, deck.UNIT, cards.UNIT, html.UNIT, previews.UNIT, web.UNIT)
 
-__all__ = ["UNITS", "Job", "Unit", "make_files"]
+__all__ = ["UNITS", "Job", "Kept", "Made", "Unit", "make_files", "source_key"]
 
 
-def make_files(job: Job) -> dict[str, bytes]:
-    """Run every unit of `UNITS` the options ask for; return all their files by relative path.
+def make_files(job: Job, kept: Kept | None = None, made: Made | None = None) -> tuple[dict[str, bytes], dict[str, str]]:
+    """Run every unit of `UNITS` the options ask for; return all their files by relative path, and what made them.
 
-    `UNITS` is read when the build runs, so tests can set it to the units they need.
+    The second mapping gives, for each file of a unit with a `source`, the
+    key it was made from (`unit:sha256`, see `source_key`). `kept(unit, key)`
+    returns the files a unit made from the same key last time, still intact,
+    or None: those are used as they are and the unit is not run. `made(unit,
+    files)` is called as each unit that ran finishes. `UNITS` is read when
+    the build runs, so tests can set it to the units they need.
     """
     files: dict[str, bytes] = {}
+    keys: dict[str, str] = {}
     for unit in UNITS:
         if not unit.wanted(job):
             continue
-        for name, data in unit.make(job).items():
+        key = source_key(job, unit) if unit.source is not None else None
+        produced = kept(unit, key) if key is not None and kept is not None else None
+        if produced is not None:
+            job.kept.update(produced)
+        else:
+            produced = unit.make(job)
+            if made is not None:
+                made(unit, produced)
+        for name, data in produced.items():
             if name in files:
                 raise RuntimeError(f"two outputs both make {name} (the second is {unit.name})")
             files[name] = data
-    return files
+            if key is not None:
+                keys[name] = key
+    return files, keys
+
+
+def source_key(job: Job, unit: Unit) -> str:
+    """What a unit's files are made from, as `unit:sha256`: its source text and everything not in it.
+
+    Besides the source (the HTML, with the stylesheets, the logo and the
+    diagrams in it), the code, the libraries, the output options and the
+    environment; the files the layouts read (fonts, images) are checked
+    apart, from the manifest's `read` (see `pipeline.build_target`).
+    """
+    from ..plan import code_digest, library_versions, output_options
+
+    digest = hashlib.sha256()
+    parts = [__version__, code_digest(), library_versions(), output_options(job.options)]
+    digest.update(json.dumps([*parts, os.environ.get("SOURCE_DATE_EPOCH", "")], sort_keys=True).encode())
+    digest.update(b"\0" + unit.source(job).encode())
+    return f"{unit.name}:{digest.hexdigest()}"

@@ -9,4 +9,4 @@ def make_cards(job: Job) -> dict[str, bytes]:
     return {f"cards/{role_id}.pdf": data for role_id, data in job.card_pdfs.items()}
 
 
-UNIT = Unit("cards", make_cards)
+UNIT = Unit("cards", make_cards, source=lambda job: job.cards_source)

@@ -43,4 +43,4 @@ def make_deck(job: Job) -> dict[str, bytes]:
         ) from None
 
 
-UNIT = Unit("deck", make_deck)
+UNIT = Unit("deck", make_deck, source=lambda job: job.cards_source)

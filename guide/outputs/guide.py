@@ -9,4 +9,4 @@ def make_guide(job: Job) -> dict[str, bytes]:
     return {"career-guide.pdf": job.guide_pdf}
 
 
-UNIT = Unit("guide", make_guide)
+UNIT = Unit("guide", make_guide, source=lambda job: job.guide_source.html)

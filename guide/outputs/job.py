@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import Problem
@@ -27,11 +28,19 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Unit:
-    """One kind of output: `make` returns its files (relative path -> bytes) when `wanted(job)` is true."""
+    """One kind of output: `make` returns its files (relative path -> bytes) when `wanted(job)` is true.
+
+    `source` is the text the unit's files are made from (the HTML it lays
+    out): while it, the files its layouts read and everything the whole
+    target depends on apart from its own files are unchanged, the files the
+    unit made last time are kept, not made again (see `make_files`). A unit
+    with no `source` is made on every build of its target.
+    """
 
     name: str
     make: Callable[[Job], dict[str, bytes]]
     wanted: Callable[[Job], bool] = lambda job: True
+    source: Callable[[Job], str] | None = None
 
 
 _FINISH_VARIANT = object()  # pdf(): use the variant the options ask for
@@ -47,10 +56,14 @@ class Job:
         self.warnings: list[Problem] = []
         self._renderer = renderer
         self._images: dict = {}  # WeasyPrint's image cache: the logo is read once per target, never across targets
+        #: The files this target's layouts read (fonts, images), with the SHA-256 of what was read.
+        self.read: dict[Path, str] = {}
+        #: Files kept from the last build, unchanged (see `make_files`): reused rather than laid out again.
+        self.kept: dict[str, bytes] = {}
 
     def layout(self, html: HtmlDocument) -> Document:
         """Lay out one HTML document, collecting its warnings for this target."""
-        return self._renderer().render(html, self.warnings, self._images)
+        return self._renderer().render(html, self.warnings, self._images, self.read)
 
     def pdf(self, document: Document, title: str | None = None, variant=_FINISH_VARIANT, card: bool = False) -> bytes:
         """PDF bytes of a laid-out document (or a copy of some of its pages), finished as the options ask.
@@ -78,14 +91,19 @@ class Job:
 
         def layout(html: HtmlDocument) -> Document:
             passes.append([])
-            return self._renderer().render(html, passes[-1], self._images)
+            return self._renderer().render(html, passes[-1], self._images, self.read)
 
-        balanced = balance(render_guide(self.content, self.target, self.finish), layout)
+        balanced = balance(self.guide_source, layout)
         if self.finish.booklet:
             words = labels(self.target.locale, self.target.company_dir)
             balanced = pad_pages(*balanced, layout, words["notes"])
         self.warnings.extend(passes[-1])  # each pass reports the same; keep the last
         return balanced
+
+    @cached_property
+    def guide_source(self) -> HtmlDocument:
+        """The guide's HTML before its pages are balanced: what its layout is made from."""
+        return render_guide(self.content, self.target, self.finish)
 
     @property
     def guide_html(self) -> HtmlDocument:
@@ -93,7 +111,7 @@ class Job:
 
     @cached_property
     def guide_pdf(self) -> bytes:
-        return self.pdf(self._guide[1])
+        return self.kept.get("career-guide.pdf") or self.pdf(self._guide[1])
 
     # -- the cards
 
@@ -103,6 +121,12 @@ class Job:
         from ..render_pdf import fit_cards
 
         return fit_cards(self.content, self.target, self.layout, self.finish)
+
+    @cached_property
+    def cards_source(self) -> str:
+        """The cards' HTML before any card's type is fitted, and their backs': what the deck is made from."""
+        fronts = render_cards(self.content, self.target, {}, finish=self.finish).html
+        return fronts + (self.backs_html.html if self.backs_html is not None else "")
 
     @cached_property
     def backs_html(self) -> HtmlDocument | None:
@@ -127,6 +151,9 @@ class Job:
     @cached_property
     def card_pdfs(self) -> dict[str, bytes]:
         """One PDF per role (front, and back with `--card-backs`), by role id."""
+        kept = {role.id: self.kept.get(f"cards/{role.id}.pdf") for role in self.content.roles}
+        if all(kept.values()):
+            return kept
         return {
             role.id: self.pdf(
                 self.cards.deck.copy(self.sides(index)), title=f"{role.title} · {self.content.guide.title}", card=True

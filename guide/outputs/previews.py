@@ -30,4 +30,9 @@ def make_previews(job: Job) -> dict[str, bytes]:
     return files
 
 
-UNIT = Unit("previews", make_previews, wanted=lambda job: job.finish.png)
+UNIT = Unit(
+    "previews",
+    make_previews,
+    wanted=lambda job: job.finish.png,
+    source=lambda job: job.guide_source.html + job.cards_source,
+)
