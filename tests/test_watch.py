@@ -257,7 +257,11 @@ def test_a_save_by_renaming_a_scratch_file_over_the_old_one_names_the_file_only(
 def test_an_edit_remakes_only_the_outputs_made_from_what_changed(
     acme: BuildOptions, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The cards' stylesheet lays out the cards and the deck, not the guide; a role, all three; a read file, all."""
+    """The cards' stylesheet lays out the deck and the cards, not the guide, which stays on disk untouched.
+
+    (A file the layout reads, not in any HTML, remakes what read it: the
+    stripe edit in `test_watch_rebuilds_from_each_edit` shows it.)
+    """
     from guide.outputs import deck, guide
     from guide.render_pdf import Renderer
 
@@ -283,6 +287,8 @@ def test_an_edit_remakes_only_the_outputs_made_from_what_changed(
     assert rebuild() == (["guide", "deck", "cards"], [])
     guide_file = (out / "career-guide.pdf").stat().st_mtime_ns, (out / "career-guide.pdf").read_bytes()
     card = _card(options).read_bytes()
+    manifest = (out / "manifest.json").read_text()
+    assert '"company/stripe.png"' in manifest and str(options.project) not in manifest  # what the backs read
 
     with (styles / "cards.css").open("a") as stream:
         stream.write("\n.card-title { letter-spacing: 0.04em; }\n")
@@ -291,13 +297,20 @@ def test_an_edit_remakes_only_the_outputs_made_from_what_changed(
     assert ((out / "career-guide.pdf").stat().st_mtime_ns, (out / "career-guide.pdf").read_bytes()) == guide_file
     assert _card(options).read_bytes() != card
 
-    _edit(options.project / "content" / "roles" / "product-manager.yaml", "The core role", "The central role")
-    assert rebuild() == (["guide", "deck", "cards"], [])
-    assert "The central role" in _text(_card(options)) and "The central role" in _text(out / "career-guide.pdf")
 
-    # The stripe on the card backs is read by the layout, not written into any HTML: its edit remakes everything.
-    (options.project / "companies" / "acme" / "stripe.png").write_bytes(_png((240, 200, 0), (40, 40)))
-    assert rebuild() == (["guide", "deck", "cards"], [])
-    assert (40, 40) in _image_colors(_card(options)) and _image_colors(_card(options))[(40, 40)] == (240, 200, 0)
-    manifest = (out / "manifest.json").read_text()
-    assert '"company/stripe.png"' in manifest and str(options.project) not in manifest
+def test_watch_says_a_failed_build_failed(acme: BuildOptions) -> None:
+    from guide.watch import watch_and_build
+
+    (acme.project / "companies" / "acme" / "company.yaml").write_text("name: Acme\nbrand: [\n")
+    reporter = Lines()
+    stop = threading.Event()
+    thread = threading.Thread(target=watch_and_build, args=(acme, reporter, stop))
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not any(line.startswith("start:") for line in reporter.lines) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    stop.set()
+    thread.join(timeout=30)
+    start = next(line for line in reporter.lines if line.startswith("start:"))
+    assert start.startswith("start: failed (") and "rebuilt nothing" not in start, reporter.lines
+    assert any(line.startswith("error:") and "company.yaml:3:1: invalid YAML" in line for line in reporter.lines)
