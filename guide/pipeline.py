@@ -25,6 +25,7 @@ from pathlib import Path
 from .brand import check_brand
 from .company import company_target, load_company
 from .errors import Problem, UserError
+from .files import read_inside
 from .limits import time_limit
 from .load import Loaded, load_content
 from .locale import labels, language
@@ -34,6 +35,7 @@ from .plan import (
     DEFAULT_TARGET,
     LOCK,
     MANIFEST,
+    MAX_HASHED_BYTES,
     BuildOptions,
     Planned,
     TargetSpec,
@@ -430,7 +432,7 @@ def build_target(content: Content, target: Target, options: BuildOptions, digest
     if options.strict and job.warnings:
         raise UserError(job.warnings)
     result.warnings = list(job.warnings)
-    read = {**(previous.get("read", {}) if result.kept else {}), **_read_labels(job.read, target)}
+    read = {**(previous["read"] if result.kept else {}), **_read_labels(job.read, target)}  # kept: a dict
     result.outputs = write_target(out, files, digest, keys, read, written)
     return result
 
@@ -456,31 +458,32 @@ def _read_labels(read: dict[Path, str], target: Target) -> dict[str, str]:
 
 def _kept_files(previous: dict, out: Path, target: Target, unit: str, key: str) -> dict[str, bytes] | None:
     """The files `unit` made from `key` at the last build, if they and every file its layouts read are unchanged."""
-    if previous.get("code") != code_digest():
+    read, outputs = previous.get("read"), previous.get("outputs")
+    if previous.get("code") != code_digest() or not isinstance(read, dict) or not isinstance(outputs, dict):
         return None
     roots = _read_roots(target)
-    for label, sha in previous.get("read", {}).items():
-        name, _, relative = label.partition("/")
-        if name not in roots or _sha256_of(roots[name] / relative) != sha:
+    for label, sha in read.items():
+        name, _, relative = str(label).partition("/")
+        data = _read_or_none(roots[name] / relative, roots[name]) if name in roots else None
+        if data is None or hashlib.sha256(data).hexdigest() != sha:
             return None
     files = {}
-    for name, facts in previous.get("outputs", {}).items():
-        if facts.get("from") != key:
+    for name, facts in outputs.items():
+        if not isinstance(facts, dict) or facts.get("from") != key:
             continue
-        data = _sha256_of(out / name, data=True)
+        data = _read_or_none(out / name, out)
         if data is None or hashlib.sha256(data).hexdigest() != facts.get("sha256"):
             return None
         files[name] = data
     return files or None
 
 
-def _sha256_of(path: Path, data: bool = False):
-    """A file's SHA-256 (or, with `data`, its bytes); None when it is missing or unreadable."""
+def _read_or_none(path: Path, root: Path) -> bytes | None:
+    """A file's bytes if it is an ordinary file inside `root` (a company folder is not trusted); else None."""
     try:
-        content = path.read_bytes()
-    except OSError:
+        return read_inside(path, root, MAX_HASHED_BYTES)
+    except UserError:
         return None
-    return content if data else hashlib.sha256(content).hexdigest()
 
 
 def write_target(

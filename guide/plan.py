@@ -395,9 +395,10 @@ def input_digest(spec: TargetSpec, options: BuildOptions, cache: dict[Path, str]
 
 def read_manifest(target_dir: Path) -> dict | None:
     try:
-        return json.loads((target_dir / MANIFEST).read_text(encoding="utf-8"))
+        manifest = json.loads((target_dir / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    return manifest if isinstance(manifest, dict) else None
 
 
 def is_fresh(target_dir: Path, digest: str) -> bool:
