@@ -419,6 +419,12 @@ def _translation_report(options, strict: bool) -> list:
     help="Write only the packets of every N-th person, from the K-th (as build --shard; auto from the job runner).",
 )
 @_jobs_option("Groups of packets made at once, in worker processes [default: the number of CPUs].")
+@click.option(
+    "--date-format",
+    metavar="PATTERN",
+    help="How start dates like 01/02/2027 are written: %d/%m/%Y (day first) or %m/%d/%Y (month first).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but problems.")
 @_content_option
 def onboard(
     company: str,
@@ -429,6 +435,8 @@ def onboard(
     timeout: float,
     shard: str,
     jobs: int | None,
+    date_format: str | None,
+    quiet: bool,
     content_dir: Path | None,
 ) -> None:
     """Write an onboarding packet for every new hire on a roster: their pages, then the company's guide."""
@@ -436,19 +444,30 @@ def onboard(
     from .onboard import onboard_company
     from .plan import BuildOptions, resolve_company
 
-    part = _shard(shard, quiet=False)
+    part = _shard(shard, quiet=quiet)
     folder = resolve_company(company, BuildOptions().project)
+    say = (lambda text: None) if quiet else click.echo
     with time_limit(timeout or None, f"the packets for {folder.name}"):
         jobs = jobs or os.cpu_count() or 1
         written, problems, out = onboard_company(
-            folder, roster, out_dir, content_dir, strict, shared, click.echo, shard=part, jobs=jobs
+            folder,
+            roster,
+            out_dir,
+            content_dir,
+            strict,
+            shared,
+            say,
+            shard=part,
+            jobs=jobs,
+            date_format=date_format,
+            warn=lambda text: click.echo(text, err=True),
         )
     for hire, path in written:
-        click.echo(f"{hire.name}: {path}")
+        say(f"{hire.name}: {path}")
     if problems:
         click.echo(f"{len(written)} packets written; {len(problems)} rows could not be used:", err=True)
         raise UserError(problems)
-    click.echo(f"{len(written)} packets in {out}")
+    say(f"{len(written)} packets in {out}")
 
 
 @main.group(name="translate")

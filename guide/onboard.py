@@ -53,16 +53,29 @@ class Hire:
 
 
 def read_roster(
-    path: Path, content: Content, frameworks: Mapping[str, Content] | None = None
+    path: Path,
+    content: Content,
+    frameworks: Mapping[str, Content] | None = None,
+    notes: list[Problem] | None = None,
+    locale: str = "en",
+    date_format: str | None = None,
 ) -> tuple[list[Hire], list[Problem]]:
-    """The hires on a CSV roster and every problem found, each with its row and column."""
+    """The hires on a roster (CSV or Excel) and every problem found, each with its row and column.
+
+    Rosters come from spreadsheets saved in many ways, so the reader is
+    tolerant where it can be sure: the columns may be separated by commas,
+    semicolons (what Excel saves in much of Europe) or tabs; columns it does
+    not use are left out; dates may be written as `locale` writes them (see
+    `parse_date`). What it did is added to `notes`, at the header's line.
+    """
     problems: list[Problem] = []
+    notes = [] if notes is None else notes
 
     def problem(message: str, row: int | None = None, column: str | None = None) -> None:
         problems.append(Problem(message, path, row, None, column))
 
     data = read_bounded(path, MAX_ROSTER_BYTES)
-    reader = xlsx_rows(path, data) if path.suffix.lower() == ".xlsx" else _csv_rows(path, data)
+    reader = xlsx_rows(path, data) if path.suffix.lower() == ".xlsx" else _csv_rows(path, data, notes)
     rows = []
     for count, (number, row) in enumerate(reader, 1):
         if count > MAX_ROWS * 2:  # blank rows count too: a sheet can claim a million of them
@@ -73,15 +86,11 @@ def read_roster(
         raise UserError(Problem("the roster is empty: it needs a header row and one row per person", path))
     header_line, header = rows[0]
     columns = [cell.strip().lower().replace(" ", "_") for cell in header]
-    if len(columns) == 1 and any(mark in header[0] for mark in (";", "\t", "|")):
-        mark = next(m for m in (";", "\t", "|") if m in header[0])
-        shown = {";": "semicolons", "\t": "tabs", "|": "bars"}[mark]
-        raise UserError(
-            Problem(f"the columns are separated by {shown}; a roster is CSV with commas between columns", path, 1)
+    unused = [column or f"column {index}" for index, column in enumerate(columns, 1) if column not in COLUMNS]
+    if unused:
+        notes.append(
+            Problem(f"not used: {', '.join(unused)} (the columns read are {', '.join(COLUMNS)})", path, header_line)
         )
-    for column in columns:
-        if column not in COLUMNS:
-            problem(f"unknown column `{column}` (the columns are {', '.join(COLUMNS)})", header_line, column)
     for column in REQUIRED:
         if column not in columns:
             problem(f"the required column `{column}` is missing", header_line, column)
@@ -107,7 +116,8 @@ def read_roster(
         if len(row) > len(columns):
             problem(f"{len(row)} cells but {len(columns)} columns (an unquoted comma in a name?)", number)
             continue
-        values = {column: (row[index].strip() if index < len(row) else "") for index, column in enumerate(columns)}
+        values = {column: row[index].strip() for index, column in enumerate(columns) if index < len(row)}
+        values = {column: values.get(column, "") for column in COLUMNS}
         bad = False
         if not values["name"]:
             problem("the name is missing", number, "name")
@@ -119,11 +129,11 @@ def read_roster(
             problem(f"unknown role `{role}` (use a role id or one of: {known})", number, "role")
             bad = True
         start = None
-        if values.get("start_date"):
+        if values["start_date"]:
             try:
-                start = dt.date.fromisoformat(values["start_date"])
-            except ValueError:
-                problem(f"`{values['start_date']}` is not a date like 2026-01-15", number, "start_date")
+                start = parse_date(values["start_date"], locale, date_format)
+            except ValueError as error:
+                problem(str(error), number, "start_date")
                 bad = True
         if bad:
             continue
@@ -149,8 +159,92 @@ def read_roster(
 
 
 def _slug(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].strip("-")
+    """ASCII letters, digits and hyphens: `Łukasz Wiśniewski` -> `lukasz-wisniewski`, `王小明` -> `wangxiaoming`."""
+    from anyascii import anyascii
+
+    return re.sub(r"[^a-z0-9]+", "-", anyascii(text).lower()).strip("-")[:60].strip("-")
+
+
+DATE_FORMATS = "2027-01-18, 18 January 2027, January 18, 2027, or 18.01.2027"
+
+
+def parse_date(text: str, locale: str = "en", date_format: str | None = None) -> dt.date:
+    """A start date as people type it; ValueError with what to write instead.
+
+    Accepted: ISO (`2027-01-18`, also what Excel date cells become), day,
+    month name and year in English or in `locale`'s language (`18 Jan 2027`,
+    `January 18, 2027`, `18. Januar 2027`, `18 de enero de 2027`), and
+    numbers with dots, day first (`18.01.2027`). Numbers with slashes are
+    read only when they can mean one date (`01/18/2027`, `18/01/2027`):
+    `01/02/2027` is refused unless `date_format` (a `strftime` pattern such as
+    `%d/%m/%Y`, tried first) says which.
+    """
+    text = " ".join(text.split())
+    if date_format:
+        try:
+            return dt.datetime.strptime(text, date_format).date()
+        except ValueError:
+            pass  # written another way: read as any other date
+    try:
+        return dt.date.fromisoformat(text[:10] if re.fullmatch(r"\d{4}-\d\d-\d\d([ T][\d:.]+)?", text) else text)
+    except ValueError:
+        pass
+    if match := re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", text):
+        day, month, year = map(int, match.groups())
+        return _date(text, year, month, day)
+    if match := re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text):
+        first, second, year = map(int, match.groups())
+        if first > 12 >= second:
+            return _date(text, year, second, first)
+        if second > 12 >= first:
+            return _date(text, year, first, second)
+        if first == second:
+            return _date(text, year, first, first)
+        raise ValueError(
+            f"`{text}` could be {_spelled(year, second, first)} or {_spelled(year, first, second)}: write it as "
+            f"{year}-{second:02d}-{first:02d}, or say which with --date-format %d/%m/%Y (day first) or %m/%d/%Y"
+        )
+    if (found := _written_date(text, locale)) is not None:
+        return found
+    raise ValueError(f"`{text}` is not a date careerguide can read; write it like {DATE_FORMATS}")
+
+
+def _date(text: str, year: int, month: int, day: int) -> dt.date:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise ValueError(f"`{text}` is not a day of the calendar") from None
+
+
+def _spelled(year: int, month: int, day: int) -> str:
+    try:
+        return dt.date(year, month, day).strftime("%-d %B")
+    except ValueError:
+        return f"day {day} of month {month}"
+
+
+def _written_date(text: str, locale: str) -> dt.date | None:
+    """`18 Jan 2027`, `January 18, 2027`, `18. Januar 2027`, `18 de enero de 2027`, `le 18 janvier 2027`."""
+    from babel.dates import get_month_names
+
+    months: dict[str, int] = {}
+    # The project's languages (no month name means two months across them) and the company's own.
+    for language in dict.fromkeys(("en", "de", "fr", "es", locale.split("-")[0].split("_")[0])):
+        try:
+            for width in ("wide", "abbreviated"):
+                for context in ("format", "stand-alone"):
+                    for number, name in get_month_names(width, context, language).items():
+                        months.setdefault(name.casefold().rstrip("."), number)
+        except (ValueError, LookupError):
+            continue
+    months.setdefault("sept", 9)
+    words = [word for word in re.split(r"[\s,.]+", text.casefold()) if word and word not in ("de", "le", "the", "of")]
+    numbers = [int(word) for word in words if word.isdigit()]
+    names = [months[word] for word in words if word in months]
+    days, years = [n for n in numbers if n <= 31], [n for n in numbers if n >= 1000]
+    if len(words) != 3 or len(names) != 1 or len(days) != 1 or len(years) != 1:
+        return None
+    return _date(text, years[0], names[0], days[0])
 
 
 # Control characters (NUL, terminal escapes) and the invisible marks that
@@ -164,14 +258,29 @@ def _clean(cell: str) -> str:
     return _INVISIBLE.sub("", unicodedata.normalize("NFC", cell)).replace("\t", " ")
 
 
-def _csv_rows(path: Path, data: bytes):
-    """(line, cells) for each record, `line` being where the record starts in the file."""
+def _csv_rows(path: Path, data: bytes, notes: list[Problem]):
+    """(line, cells) for each record, `line` being where the record starts in the file.
+
+    The separator is the one of comma, semicolon and tab that splits the
+    header into the most known column names (then the most columns).
+    """
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise UserError(Problem("not UTF-8 text: save the roster as 'CSV UTF-8' and try again", path, line)) from None
-    reader = csv.reader(io.StringIO(text))
+    header = next(csv.reader(io.StringIO(text.split("\n", 1)[0])), [""])
+    header = header[0] if len(header) == 1 else ",".join(header)
+
+    def fit(mark: str) -> tuple[int, int]:
+        cells = [cell.strip().lower().replace(" ", "_") for cell in next(csv.reader([header], delimiter=mark), [])]
+        return sum(cell in COLUMNS for cell in cells), len(cells)
+
+    mark = max(",;\t", key=fit) if fit(",")[0] < len(REQUIRED) else ","
+    if mark != ",":
+        shown = {";": "semicolons (as Excel saves CSV in much of Europe)", "\t": "tabs"}[mark]
+        notes.append(Problem(f"read with {shown} between the columns", path, 1))
+    reader = csv.reader(io.StringIO(text), delimiter=mark)
     start = 1
     while True:
         try:
@@ -208,6 +317,8 @@ def onboard_company(
     say,
     shard: tuple[int, int] = (1, 1),
     jobs: int = 1,
+    date_format: str | None = None,
+    warn=None,
 ):
     """Every hire's packet, each with the guide of their own framework; returns (hire, path) pairs, problems, folder.
 
@@ -230,7 +341,12 @@ def onboard_company(
             prepared[None] = prepare_company(load_content(content_dir_for(options)), folder)
         else:
             prepared[spec.framework] = prepare_framework(load_content(spec.content_dir(options)), spec)
-    hires, problems = read_roster(roster, prepared[None].content, {k: v.content for k, v in prepared.items() if k})
+    notes: list[Problem] = []
+    frameworks = {k: v.content for k, v in prepared.items() if k}
+    locale = prepared[None].target.locale
+    hires, problems = read_roster(roster, prepared[None].content, frameworks, notes, locale, date_format)
+    for note in notes:
+        (warn or say)(f"warning: {note}")
     if problems and (strict or not hires):
         raise UserError(problems)
     out = out_dir / prepared[None].target.slug / "onboarding"
