@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, Literal
+
+from pydantic import BeforeValidator
+
+
+def _lower(value):
+    """Names people type in either case (`A4`, `Letter`, `A6`) are read in lower case."""
+    return value.strip().lower() if isinstance(value, str) else value
 
 
 @dataclass(frozen=True)
@@ -25,7 +32,7 @@ class Paper:
 PAPERS = {"a4": Paper("A4", 210, 297), "letter": Paper("letter", 215.9, 279.4, "Letter")}
 
 #: The `paper:` values company.yaml accepts (the keys of PAPERS).
-PaperName = Literal[tuple(PAPERS)]
+PaperName = Annotated[Literal[tuple(PAPERS)], BeforeValidator(_lower)]  # `A4` and `Letter` too
 
 #: Sheets the card deck can be imposed on: the papers, and A3 for a print shop or a large office printer.
 SHEETS = {**PAPERS, "a3": Paper("A3", 297, 420)}
@@ -38,4 +45,4 @@ CARD_SIZES = {
     "4x6": Paper("4in 6in", 101.6, 152.4, "4 x 6 in"),
     "5x7": Paper("5in 7in", 127, 177.8, "5 x 7 in"),
 }
-CardSize = Literal["page", *CARD_SIZES]  # type: ignore[valid-type]
+CardSize = Annotated[Literal["page", *CARD_SIZES], BeforeValidator(_lower)]  # type: ignore[valid-type]

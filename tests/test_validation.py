@@ -118,3 +118,11 @@ def test_missing_files(tmp_path: Path) -> None:
     problems = _problems(tmp_path)
     assert any("guide.yaml" in p and "missing file" in p for p in problems)
     assert any("no role files" in p for p in problems)
+
+
+@pytest.mark.parametrize(("typed", "read"), [("A4", "a4"), ("Letter", "letter"), (" letter ", "letter")])
+def test_paper_and_card_size_are_read_in_either_case(typed: str, read: str) -> None:
+    from guide.models import CompanyFile
+
+    company = CompanyFile.model_validate({"name": "Acme", "paper": typed, "cards": {"size": "A6"}})
+    assert company.paper == read and company.cards.size == "a6"
