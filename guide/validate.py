@@ -190,30 +190,125 @@ def _one_per_union(items: list[Any]) -> list[Any]:
 
 def _problem(model: type[BaseModel], item: Any, prefix: Key, loaded: Loaded) -> Problem:
     loc: Key = tuple(item["loc"])
-    key = (*prefix, *loc)
-    position = loaded.locate(key)
-    message = item["msg"]
-    kind = item["type"]
-    if kind == "missing":
-        message = "required field is missing"
-    elif kind == "extra_forbidden":
-        message = "unknown field" + _suggestion(model, loc)
-    elif kind in ("string_too_short", "too_short") and item.get("input") in ("", [], None):
-        message = "must not be empty"
-    elif kind == "string_type" and isinstance(item.get("input"), dict):
-        if any(re.match(r"(role|noun|count|Count)\b", str(name)) for name in item["input"]):
-            message = "a text that starts with a reference (`{role:...}`, `{Count}`) must be in quotes"
-        else:
-            message = "expected text but found `key: value`; put text that contains ': ' in quotes"
-    elif message.startswith("Value error, "):
-        message = message.removeprefix("Value error, ")
+    position = loaded.locate((*prefix, *loc))
     return Problem(
-        message,
+        user_message(model, item),
         position.path if position else None,
         position.line if position else None,
         position.column if position else None,
         _field_name(loc) or None,
     )
+
+
+def user_message(model: type[BaseModel], item: dict) -> str:
+    """What one of pydantic's errors means, in the words of someone editing a YAML file.
+
+    Looked up by pydantic's error type in `MESSAGES`; no pydantic or regular
+    expression vocabulary reaches the user (a type not in the table gets a
+    plain sentence from its context, never pydantic's own).
+    """
+    loc: Key = tuple(item["loc"])
+    value, context = item.get("input"), item.get("ctx") or {}
+    name = str(loc[-1]) if loc else "value"
+    if item["type"] == "extra_forbidden":
+        edit_names = _field_names(model, loc[:-1])
+        if set(edit_names) == {"append", "prepend"}:
+            parent = ".".join(str(part) for part in loc[:-1])
+            return f"`{name}` does not add to a list: write `append:` or `prepend:` under {parent}"
+        return "unknown field" + _suggestion(model, loc)
+    if value is None and item["type"] in _TEXT_TYPES:
+        if name in ("primary", "accent", "text") or "color" in name:
+            return f'"#" starts a comment in YAML, so the colour was not read: write {name}: "#5B2A86" in quotes'
+        return f"has no value: write one after `{name}:` (text with a # in it goes in quotes)"
+    if isinstance(value, float) and value != value:  # NaN (`.nan` in YAML)
+        return "must be a number" + _range(model, loc)
+    message = MESSAGES.get(item["type"])
+    if message is None:
+        message = item["msg"].removeprefix("Value error, ") if item["msg"].startswith("Value error, ") else None
+    if message is None:
+        return f"is not a valid value for {name}"
+    return message(item, context, name) if callable(message) else message
+
+
+_TEXT_TYPES = ("string_type", "string_pattern_mismatch", "string_too_short")
+
+
+def _range(model: type[BaseModel], loc: Key) -> str:
+    return " from 0 to 100" if loc and loc[-1] == "level" else ""
+
+
+def _pattern(item: dict, context: dict, name: str) -> str:
+    if "#[0-9A-Fa-f]{6}" in str(context.get("pattern", "")):
+        return f'use a colour like "#1E3A5F" (a # and six digits or letters A-F, in quotes), not {item.get("input")!r}'
+    return "is not written the way this field needs; see the README for its form"
+
+
+def _literal(item: dict, context: dict, name: str) -> str:
+    expected = str(context.get("expected", "")).replace("'", "")
+    return f"must be {expected}" if expected else "is not one of the allowed values"
+
+
+def _empty(item: dict, context: dict, name: str) -> str:
+    if item.get("input") in ("", [], None, {}):
+        return "must not be empty"
+    return f"is too short: at least {context.get('min_length', 1)}"
+
+
+def _long(item: dict, context: dict, name: str) -> str:
+    limit = context.get("max_length")
+    kind = "items" if isinstance(item.get("input"), (list, dict)) else "characters"
+    return f"is too long: at most {limit} {kind}" if limit is not None else "is too long"
+
+
+def _bound(word: str, key: str):
+    return lambda item, context, name: f"must be {word} {context.get(key)}"
+
+
+def _text(item: dict, context: dict, name: str) -> str:
+    value = item.get("input")
+    if isinstance(value, dict):
+        if any(re.match(r"(role|noun|count|Count)\b", str(key)) for key in value):
+            return "a text that starts with a reference (`{role:...}`, `{Count}`) must be in quotes"
+        return "expected text but found `key: value`; put text that contains ': ' in quotes"
+    if isinstance(value, list):
+        return "expected text but found a list; write it on one line, or in quotes"
+    return "must be text"
+
+
+#: pydantic's error types -> what to tell the user: a sentence, or a function of (error, its context, field name).
+MESSAGES: dict[str, Any] = {
+    "missing": "required field is missing",
+    "string_type": _text,
+    "string_pattern_mismatch": _pattern,
+    "string_too_short": _empty,
+    "too_short": _empty,
+    "string_too_long": _long,
+    "too_long": _long,
+    "literal_error": _literal,
+    "enum": _literal,
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_type": "must be a number",
+    "float_parsing": "must be a number",
+    "finite_number": "must be a number",
+    "greater_than": _bound("more than", "gt"),
+    "greater_than_equal": _bound("at least", "ge"),
+    "less_than": _bound("less than", "lt"),
+    "less_than_equal": _bound("at most", "le"),
+    "list_type": "must be a list: one `- item` per line",
+    "dict_type": "must be a mapping: `key: value` lines",
+    "model_type": "must be a mapping: `key: value` lines",
+    "model_attributes_type": "must be a mapping: `key: value` lines",
+    "list_or_edit": "must be a list, or `{append: [...], prepend: [...]}` to add to the shared list",
+    "url_parsing": "must be a web address like https://example.com/careers",
+    "url_scheme": "must be a web address starting with https://",
+    "date_from_datetime_parsing": "must be a date like 2027-01-18",
+    "date_parsing": "must be a date like 2027-01-18",
+    "date_type": "must be a date like 2027-01-18",
+}
 
 
 def _suggestion(model: type[BaseModel], loc: Key) -> str:

@@ -23,7 +23,7 @@ BAD = [
     # (case, company.yaml, extra files, expected fragments of one error line)
     ("malformed YAML", "name: X\nbrand: [unclosed\n", {}, ["company.yaml:3:", "invalid YAML"]),
     ("missing name", "paper: a4\n", {}, ["company.yaml:1:1: name: required field is missing"]),
-    ("wrong type", "name: X\npaper: 5\n", {}, ["company.yaml:2:1: paper:", "'a4' or 'letter'"]),
+    ("wrong type", "name: X\npaper: 5\n", {}, ["company.yaml:2:1: paper: must be a4 or letter"]),
     ("unknown key", "name: X\ncolour: red\n", {}, ["company.yaml:2:1: colour: unknown field"]),
     (
         "unknown nested key",
@@ -41,7 +41,7 @@ BAD = [
         "bad colour",
         "name: X\nbrand:\n  colors:\n    primary: '#12345'\n",
         {},
-        ["company.yaml:4:5: brand.colors.primary:", "pattern"],
+        ["company.yaml:4:5: brand.colors.primary:", 'use a colour like "#1E3A5F"'],
     ),
     ("colour name", "name: X\nbrand:\n  colors:\n    accent: red\n", {}, ["brand.colors.accent:"]),
     (
@@ -242,7 +242,7 @@ def test_a_company_named_twice_is_built_once(tmp_path: Path, monkeypatch) -> Non
         ),
         (
             "name: X\nguide:\n  sources: {append: 3}\n",
-            "company.yaml:3:13: guide.sources.append: Input should be a valid list",
+            "company.yaml:3:13: guide.sources.append: must be a list: one `- item` per line",
         ),
         (
             "name: X\nguide:\n  sources: 3\n",
@@ -327,3 +327,56 @@ def test_logo_text_that_runs_past_the_viewbox_is_a_warning(tmp_path: Path, monke
         main, ["validate", "--company", str(ROOT / "companies" / "lumen"), "--content", str(CONTENT)]
     )
     assert "warning" not in lumen.output, lumen.output
+
+
+MESSAGES = [
+    # (case, company.yaml, what the message says, where): the words of someone editing YAML, not pydantic's
+    (
+        "colour not in quotes",
+        "name: X\nbrand:\n  colors:\n    primary: #5B2A86\n",
+        '"#" starts a comment in YAML, so the colour was not read: write primary: "#5B2A86" in quotes',
+        "company.yaml:4:5: brand.colors.primary:",
+    ),
+    (
+        "colour too short",
+        "name: X\nbrand:\n  colors:\n    accent: '#12345'\n",
+        'use a colour like "#1E3A5F" (a # and six digits or letters A-F, in quotes)',
+        "company.yaml:4:5: brand.colors.accent:",
+    ),
+    (
+        "add instead of append",
+        "name: X\nroles:\n  product-manager:\n    responsibilities:\n      add: [Run the weekly review]\n",
+        "`add` does not add to a list: write `append:` or `prepend:` under roles.product-manager.responsibilities",
+        "company.yaml:5:7:",
+    ),
+    (
+        "level not a number",
+        "name: X\nroles:\n  product-manager:\n    level: .nan\n",
+        "must be a number from 0 to 100",
+        "company.yaml:4:5: level:",
+    ),
+    ("level too high", "name: X\nroles:\n  product-manager:\n    level: 101\n", "must be at most 100", ":4:5:"),
+    ("paper", "name: X\npaper: A5\n", "must be a4 or letter", "company.yaml:2:1: paper:"),
+    ("a list for text", "name: [X, Y]\n", "expected text but found a list", "company.yaml:1:1: name:"),
+    ("web not a yes/no", "name: X\nweb: sometimes\n", "must be true or false", "company.yaml:2:1: web:"),
+]
+
+
+@pytest.mark.parametrize(("case", "company_yaml", "says", "where"), MESSAGES, ids=[m[0] for m in MESSAGES])
+def test_messages_say_what_to_write(tmp_path: Path, monkeypatch, case, company_yaml, says, where) -> None:
+    make_company(tmp_path, "acme", company_yaml)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["validate", "--company", "acme", "--content", str(CONTENT)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    line = next((line for line in result.output.splitlines() if says in line), None)
+    assert line is not None and where in line, result.output
+    for vocabulary in ("Input should", "pydantic", "[^#", "{6}", "type=", "constrained-str", "ListEdit"):
+        assert vocabulary not in result.output, result.output
+
+
+def test_every_message_in_the_table_is_plain_words() -> None:
+    from guide.validate import MESSAGES as TABLE
+
+    for kind, message in TABLE.items():
+        text = message if isinstance(message, str) else message({"input": "x", "loc": ("f",)}, {}, "f")
+        assert text and "Input should" not in text and "pydantic" not in text, kind

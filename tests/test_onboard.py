@@ -461,7 +461,7 @@ TOLERATED = [
     ("an extra column", "name,role,department\nAna,product-manager,Growth\n", "roster.csv:1: not used: department"),
     ("semicolons", "name;role;start_date\nAna;product-manager;18.01.2027\n", "roster.csv:1: read with semicolons"),
     ("tabs", "name\trole\tstart_date\nAna\tproduct-manager\t18 Jan 2027\n", "roster.csv:1: read with tabs"),
-    ("a written date", "name,role,start_date\nAna,product-manager,\"January 18, 2027\"\n", None),
+    ("a written date", 'name,role,start_date\nAna,product-manager,"January 18, 2027"\n', None),
     ("a date only one way", "name,role,start_date\nAna,product-manager,01/18/2027\n", None),
 ]
 
