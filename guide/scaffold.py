@@ -42,17 +42,19 @@ paper: a4                       # a4 or letter
 locale: en                      # en, de, fr or es: the whole guide in that language
 # web: true                     # also write the web edition (a small website) on every build
 
-# Your job titles, by role id (see content/roles/):
-titles: {{}}
+# Your job titles, by role id (see content/roles/). To use the example, take
+# away the "#" before both lines:
+# titles:
 #   product-manager: Product Manager II
 
-# Shared roles you do not have:
-exclude_roles: []
+# Shared roles you do not have (take away the "#" before both lines):
+# exclude_roles:
 #   - associate-product-manager
 
 # Change shared roles field by field. A list replaces the shared list, unless
-# you write {{append: [...]}} or {{prepend: [...]}} to add to it:
-roles: {{}}
+# you write {{append: [...]}} or {{prepend: [...]}} to add to it (take away the
+# "#" before each line of the example):
+# roles:
 #   product-manager:
 #     responsibilities:
 #       append:

@@ -121,3 +121,23 @@ def test_broken_company_template_is_located(tmp_path: Path, monkeypatch) -> None
     result = CliRunner().invoke(main, ["build", "--company", "broken", "--out", "out", "--content", str(CONTENT)])
     assert result.exit_code == 1
     assert "companies/broken/templates/guide.html:2: template error" in result.output
+
+
+def test_the_examples_in_init_s_company_yaml_validate_once_uncommented(tmp_path: Path, monkeypatch) -> None:
+    """Taking the "#" away from an example, as its comment says, gives a valid company.yaml."""
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    assert runner.invoke(main, ["init", "acme"]).exit_code == 0
+    path = tmp_path / "companies" / "acme" / "company.yaml"
+    lines, inside = [], False
+    for line in path.read_text().splitlines():
+        if line.startswith(("# titles:", "# exclude_roles:", "# roles:")):
+            inside = True
+        elif not line.startswith("#   "):
+            inside = False
+        lines.append(line[2:] if inside else line)
+    text = "\n".join(lines) + "\n"
+    assert "\ntitles:\n  product-manager: Product Manager II\n" in text and "\nroles:\n" in text
+    path.write_text(text)
+    result = runner.invoke(main, ["validate", "--company", "acme", "--content", str(CONTENT)])
+    assert result.exit_code == 0, result.output + text
