@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
+from .company import load_company
 from .diagrams import trunk_roles
 from .errors import Problem, UserError
 from .load import load_content
@@ -41,8 +42,17 @@ def explain_role(options: BuildOptions, role_id: str) -> str:
             roles = {role.id: role for role in prepared.content.roles}
     if role_id not in roles:
         if role_id in prepared.loaded.data.get("excluded_roles", []):
+            company_data = load_company(folder).loaded
+            listed = company_data.data["company"].get("exclude_roles", [])
+            index = listed.index(role_id) if isinstance(listed, list) and role_id in listed else None
+            position = company_data.locate(("company", "exclude_roles", *(() if index is None else (index,))))
             raise UserError(
-                Problem(f"`{role_id}` is not on {company}'s ladder: company.yaml removes it (exclude_roles)")
+                Problem.at(
+                    position,
+                    f"`{role_id}` is not on {company}'s ladder: this line of company.yaml removes it; take it out of "
+                    "exclude_roles to bring the role back",
+                    "exclude_roles",
+                )
             )
         known = ", ".join(f"{role.id} ({role.title})" for role in roles.values())
         raise UserError(Problem(f"`{role_id}` is not on {company}'s ladder (roles: {known})"))

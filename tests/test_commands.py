@@ -87,6 +87,10 @@ def test_explain_shows_origins(monkeypatch) -> None:
     assert comment.startswith("  # shared content with company additions")
     missing = CliRunner().invoke(main, ["explain", "--company", "bergwerk", "associate-product-manager"])
     assert missing.exit_code == 1 and "not on Bergwerk" in missing.output
+    lines = (ROOT / "companies/bergwerk/company.yaml").read_text().splitlines()
+    line = next(number for number, text in enumerate(lines, 1) if "associate-product-manager" in text)
+    assert f"companies/bergwerk/company.yaml:{line}:" in missing.output  # the line that removes it
+    assert "take it out of exclude_roles" in missing.output
 
 
 def test_company_css_comes_after_the_theme_and_brand(tmp_path: Path) -> None:
