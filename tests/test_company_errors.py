@@ -215,6 +215,8 @@ def test_a_bad_company_does_not_stop_the_good_ones(tmp_path: Path, monkeypatch, 
     assert (tmp_path / "out" / "default" / "career-guide.pdf").is_file()
     assert not (tmp_path / "out" / "bad").exists()
     assert "locale: unknown locale `xx`" in result.output
+    checked = CliRunner().invoke(main, ["validate", "--all", "--content", str(CONTENT)])
+    assert checked.exit_code == 1 and "ok: default, good" in checked.output, checked.output
 
 
 def test_a_company_cannot_be_called_default(tmp_path: Path, monkeypatch) -> None:
