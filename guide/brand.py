@@ -114,6 +114,19 @@ def check_brand(target: Target, loaded: Loaded) -> tuple[list[Problem], list[Pro
                 )
             )
 
+    family = brand.font.family
+    if not brand.font_files and not installed_family(family):
+        fallback = "Inter" if installed_family("Inter") else "the system's sans-serif"
+        warnings.append(
+            Problem.at(
+                where("font", "family"),
+                f"the font `{family}` is not installed on this machine and brand.font.files lists none of its "
+                f"files, so the PDFs are set in {fallback} instead: put its font files in the company folder and "
+                "list them under brand.font.files, or choose an installed family (`fc-list : family` lists them)",
+                "brand.font.family",
+            )
+        )
+
     if brand.logo is not None:
         try:
             width, height, raster = logo_size(brand.logo, root)
@@ -331,6 +344,18 @@ def _measuring_font(family: str, weight: str, style: str, brand, root: Path):
         return ImageFont.truetype(str(path), 100) if path else None
     except OSError:
         return None
+
+
+@lru_cache(maxsize=64)
+def installed_family(family: str) -> bool:
+    """Whether fontconfig knows a font of exactly this family (fc-match would substitute another)."""
+    import subprocess
+
+    try:
+        found = subprocess.run(["fc-list", f":family={family}", "family"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return True  # cannot tell: say nothing rather than something wrong
+    return bool(found.stdout.strip())
 
 
 @lru_cache(maxsize=64)

@@ -187,6 +187,20 @@ def test_low_contrast_is_a_warning_and_an_error_with_strict(tmp_path: Path, monk
     assert "error: " in strict.output and "below the 4.5:1" in strict.output
 
 
+def test_a_font_family_that_is_not_there_is_a_warning_naming_what_is_used_instead(tmp_path: Path, monkeypatch) -> None:
+    make_company(tmp_path, "acme", "name: Acme\nbrand:\n  font:\n    family: Helvetica Neue\n")
+    make_company(tmp_path, "fine", "name: Fine\nbrand:\n  font:\n    family: Lato\n")
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    relaxed = runner.invoke(main, ["validate", "--company", "acme", "--company", "fine", "--content", str(CONTENT)])
+    assert relaxed.exit_code == 0, relaxed.output
+    warning = "companies/acme/company.yaml:4:5: brand.font.family: the font `Helvetica Neue` is not installed"
+    assert warning in relaxed.output and "set in Inter instead" in relaxed.output
+    assert "companies/fine" not in relaxed.output  # Lato is installed (by `make`)
+    strict = runner.invoke(main, ["validate", "--strict", "--company", "acme", "--content", str(CONTENT)])
+    assert strict.exit_code == 1 and "error: " in strict.output and "brand.font.files" in strict.output
+
+
 def test_low_resolution_logo_is_a_warning(tmp_path: Path, monkeypatch) -> None:
     make_company(tmp_path, "blurry", "name: Blurry\nbrand:\n  logo: logo.png\n", {"logo.png": _png(120, 40)})
     make_company(tmp_path, "sharp", "name: Sharp\nbrand:\n  logo: logo.png\n", {"logo.png": _png(2400, 800)})
