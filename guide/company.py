@@ -96,7 +96,14 @@ def _assets(folder: Path, raw: dict, loaded: Loaded, problems: list[Problem]) ->
             return None
         path = (folder / relative).resolve()
         if not path.is_file():
-            problems.append(Problem.at(loaded.locate(key), f"file not found: {relative}", field))
+            where = f"{folder.name}/{Path(relative).parent.as_posix()}/".replace("/./", "/")
+            hint = (
+                " (the lumen example's font files are copied from Debian's fonts-ebgaramond by `make setup`)"
+                if field.startswith("brand.font.files") and folder.name == "lumen"
+                else ""
+            )
+            message = f"file not found: {relative}; put the file in {where} or correct the name here{hint}"
+            problems.append(Problem.at(loaded.locate(key), message, field))
             return None
         return path
 

@@ -68,3 +68,20 @@ def test_ruff_is_clean() -> None:
         [sys.executable, "-m", "ruff", "check", str(ROOT)], capture_output=True, text=True, cwd=ROOT
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_container_image_runs_the_readme_s_commands() -> None:
+    """The Dockerfile sets up with the README's own command on Debian, and leaves the machine's files out.
+
+    (No container engine runs on the project's CI machine: the image itself
+    is built by hand, as the README describes.)
+    """
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    readme = (ROOT / "README.md").read_text()
+    assert dockerfile.startswith("#") and "\nFROM debian:bookworm" in dockerfile  # Python 3.11, as pyproject needs
+    assert "RUN make build" in dockerfile and "make build" in readme
+    assert 'ENTRYPOINT ["careerguide"]' in dockerfile
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    assert {".venv", "build", ".git"} <= set(ignored)
+    for command in ("docker build -t careerguide .", "--entrypoint make careerguide test"):
+        assert command in dockerfile and command in readme
