@@ -136,6 +136,17 @@ def check_brand(target: Target, loaded: Loaded) -> tuple[list[Problem], list[Pro
             if not raster:
                 clipped = logo_overflow(brand.logo, root, brand)
                 warnings.extend(Problem.at(where("logo"), message, "brand.logo") for message in clipped)
+            strongest = logo_contrast(brand.logo, root, raster)
+            if strongest is not None and strongest < PALE_LOGO:
+                warnings.append(
+                    Problem.at(
+                        where("logo"),
+                        f"the logo is white or very pale (at most {strongest:.1f}:1 against white): it is drawn on "
+                        "the white part of the cover, the card backs and the packets' covers, where it will hardly "
+                        "show; use a version of the logo made for light backgrounds",
+                        "brand.logo",
+                    )
+                )
             if raster:
                 printed_mm = min(LOGO_BOX_MM[1], LOGO_BOX_MM[0] * height / width)
                 dpi = height / (printed_mm / 25.4)
@@ -155,6 +166,45 @@ def check_brand(target: Target, loaded: Loaded) -> tuple[list[Problem], list[Pro
         except ValueError as error:
             errors.append(Problem.at(where("font", "files", index), str(error), f"brand.font.files[{index}]"))
     return errors, warnings
+
+
+_SVG_COLOUR = r"(?:fill|stroke|stop-color|color)\s*[:=]\s*[\"']?\s*(#[0-9A-Fa-f]{3,6}\b|white|black)"
+PALE_LOGO = 1.5  # a logo none of whose colours reaches this contrast against white paper hardly shows on it
+
+
+def logo_contrast(path: Path, root: Path, raster: bool) -> float | None:
+    """The strongest contrast against white of any colour the logo draws with; None when it cannot tell.
+
+    A raster logo is looked at pixel by pixel (shrunk, transparent pixels
+    left out); an SVG by the colours its fills and strokes name (none named
+    means black, SVG's default).
+    """
+    data = _read_asset(path, root, MAX_IMAGE_BYTES)
+    if raster:
+        from PIL import Image
+
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                image.thumbnail((64, 64))
+                pixels = [colour for _, colour in image.convert("RGBA").getcolors(64 * 64) if colour[3] > 128]
+        except (OSError, ValueError, Image.DecompressionBombError):
+            return None
+        colours = {"#{:02X}{:02X}{:02X}".format(*pixel[:3]) for pixel in pixels}
+    else:
+        text = data.decode("utf-8", "replace")
+        named = re.findall(_SVG_COLOUR, text)
+        if not named:
+            return None
+        colours = {_hex(colour) for colour in named}
+    colours.discard(None)
+    return max((contrast(colour, "#FFFFFF") for colour in colours), default=None)
+
+
+def _hex(colour: str) -> str | None:
+    colour = {"white": "#FFFFFF", "black": "#000000"}.get(colour.lower(), colour)
+    if re.fullmatch(r"#[0-9A-Fa-f]{3}", colour):
+        return "#" + "".join(c * 2 for c in colour[1:])
+    return colour if re.fullmatch(r"#[0-9A-Fa-f]{6}", colour) else None
 
 
 def logo_size(path: Path, root: Path) -> tuple[float, float, bool]:

@@ -201,6 +201,23 @@ def test_a_font_family_that_is_not_there_is_a_warning_naming_what_is_used_instea
     assert strict.exit_code == 1 and "error: " in strict.output and "brand.font.files" in strict.output
 
 
+def test_a_white_logo_is_a_warning(tmp_path: Path, monkeypatch) -> None:
+    white_png = io.BytesIO()
+    Image.new("RGBA", (3000, 1000), (255, 255, 255, 255)).save(white_png, format="PNG")
+    pale_svg = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 90 30"><path d="M0 0h9v9z" fill="#F8F8F8"/></svg>'
+    dark_svg = pale_svg.replace("#F8F8F8", "#1E3A5F")
+    make_company(tmp_path, "png", "name: Png\nbrand:\n  logo: logo.png\n", {"logo.png": white_png.getvalue()})
+    make_company(tmp_path, "svg", "name: Svg\nbrand:\n  logo: logo.svg\n", {"logo.svg": pale_svg})
+    make_company(tmp_path, "dark", "name: Dark\nbrand:\n  logo: logo.svg\n", {"logo.svg": dark_svg})
+    monkeypatch.chdir(tmp_path)
+    args = ["validate", "--company", "png", "--company", "svg", "--company", "dark", "--content", str(CONTENT)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    for slug in ("png", "svg"):
+        assert f"companies/{slug}/company.yaml:3:3: brand.logo: the logo is white or very pale" in result.output
+    assert "companies/dark" not in result.output
+
+
 def test_low_resolution_logo_is_a_warning(tmp_path: Path, monkeypatch) -> None:
     make_company(tmp_path, "blurry", "name: Blurry\nbrand:\n  logo: logo.png\n", {"logo.png": _png(120, 40)})
     make_company(tmp_path, "sharp", "name: Sharp\nbrand:\n  logo: logo.png\n", {"logo.png": _png(2400, 800)})
