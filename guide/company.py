@@ -8,6 +8,7 @@ and a `Target` that says how to render.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,9 @@ def load_company(folder: Path) -> Company:
             data["extra_roles"][path.stem] = load_role_file(path, positions, folder, ("extra_roles", path.stem))
         except UserError as error:
             problems.extend(error.problems)
+    for name in ("locale", "written_in"):  # `DE` or `Fr` as typed: a language code in either case
+        if isinstance(raw.get(name), str) and re.fullmatch(r"\s*[A-Za-z]{2,3}\s*", raw[name]):
+            raw[name] = raw[name].strip().lower()
     loaded = Loaded(data, positions)
     try:
         settings = CompanyFile.model_validate(raw)

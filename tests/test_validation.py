@@ -126,3 +126,14 @@ def test_paper_and_card_size_are_read_in_either_case(typed: str, read: str) -> N
 
     company = CompanyFile.model_validate({"name": "Acme", "paper": typed, "cards": {"size": "A6"}})
     assert company.paper == read and company.cards.size == "a6"
+
+
+def test_a_language_code_in_capitals_is_read(tmp_path: Path) -> None:
+    from conftest import CONTENT, make_company
+
+    from guide.load import load_content
+    from guide.pipeline import prepare_company
+
+    folder = make_company(tmp_path, "acme", "name: Acme\nlocale: DE\npaper: A4\n")
+    prepared = prepare_company(load_content(CONTENT), folder)
+    assert prepared.target.locale == "de" and prepared.target.paper == "a4"
