@@ -520,9 +520,9 @@ def _lay_out_packets(prepared, hires=(), roles=()):
 
 def _pdfs_by_anchor(prefix: str, ids: list[str], document) -> dict[str, bytes]:
     """One PDF per id: the pages from its anchor to the next, written on their own."""
-    from .render_pdf import page_ranges, pdf_bytes
+    from .render_pdf import pdf_bytes, separate_pages
 
-    ranges = page_ranges(document, prefix, ids, "packet.html")
+    ranges = separate_pages(document, prefix, ids, "packet.html")
     return {key: pdf_bytes(document.copy(document.pages[pages.start : pages.stop])) for key, pages in ranges.items()}
 
 

@@ -236,6 +236,39 @@ def page_ranges(document: Document, prefix: str, ids: list[str], template: str) 
     return {name: range(start, end) for name, start, end in zip(ids, ordered, ends, strict=True)}
 
 
+def separate_pages(document: Document, prefix: str, ids: list[str], template: str) -> dict[str, range]:
+    """`page_ranges`, for parts that must not share a page: each starts at the top of a page of its own.
+
+    Packets are cut from documents of many people's covers: a cover that
+    ran on into the page where the next one starts would hand the end of one
+    person's page to the next person, so such a layout is refused.
+    """
+    ranges = page_ranges(document, prefix, ids, template)
+    for name, pages in ranges.items():
+        page = document.pages[pages.start]._page_box
+        if _top(page, f"{prefix}{name}") > page.content_box_y() + 1:
+            raise UserError(
+                Problem(
+                    f"the template {template} with this company's stylesheets lets one part run on into the page "
+                    f'where the next begins (id="{prefix}{name}" starts part-way down a page): each must start a '
+                    "page of its own (`break-before: page`) and fill at most its own pages"
+                )
+            )
+    return ranges
+
+
+def _top(page, element_id: str) -> float:
+    """Where the first box of the element `element_id` starts on a page (its margin edge), in px."""
+    stack = [page]
+    while stack:
+        box = stack.pop()
+        element = getattr(box, "element", None)
+        if element is not None and element.get("id") == element_id:
+            return box.position_y
+        stack.extend(reversed(getattr(box, "children", [])))
+    return float("inf")
+
+
 def overflow_mm(document: Document, page_index: int, element_id: str) -> float:
     """How far the element `element_id` reaches down a page it spilled onto, in mm."""
     page = document.pages[page_index]._page_box

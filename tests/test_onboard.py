@@ -498,3 +498,20 @@ def test_a_german_roster_with_its_own_dates_and_names_from_other_alphabets(tmp_p
     assert sorted(path.name for path in folder.iterdir()) == ["ana-lima.pdf", "lukasz-wisniewski.pdf"]
     assert "January 18, 2027" in _cover(folder / "lukasz-wisniewski.pdf")
     assert "February 1, 2027" in _cover(folder / "ana-lima.pdf")
+
+
+def test_a_cover_that_would_run_onto_the_next_person_s_page_is_refused(tmp_path: Path, small_content: Path) -> None:
+    """A company stylesheet that lets covers flow on would hand the end of one person's page to the next."""
+    from conftest import make_company
+
+    css = ".personal { break-before: auto !important; height: auto !important; }"
+    folder = make_company(tmp_path, "leaky", "name: Leaky\n", {"styles/x.css": css})
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "name,role,note\nAlice Alpha,product-manager," + "secret words " * 150 + "\nBob Beta,product-manager,hi\n"
+    )
+    args = ["onboard", "--company", str(folder), "--roster", str(roster), "--out", str(tmp_path / "out"), "-j", "1"]
+    result = CliRunner().invoke(main, [*args, "--content", str(small_content)])
+    assert result.exit_code == 1, result.output
+    assert 'id="hire-3" starts part-way down a page' in result.output and "Traceback" not in result.output
+    assert not list((tmp_path / "out" / "leaky" / "onboarding").glob("*.pdf"))
