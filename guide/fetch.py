@@ -60,7 +60,8 @@ class SafeFetcher(URLFetcher):
             raise RefusedResource(
                 url, f"only files in the company's folder can be used, not {scheme or 'this'} addresses"
             )
-        path = Path(os.path.realpath(unquote(urlsplit(url).path)))
+        named = Path(os.path.abspath(unquote(urlsplit(url).path)))  # as the stylesheet names it, links and all
+        path = Path(os.path.realpath(named))
         folder = next((folder for folder in self.allowed if path.is_relative_to(folder)), None)
         if folder is None:
             raise RefusedResource(url, "it is outside the company's folder and the theme")
@@ -69,7 +70,8 @@ class SafeFetcher(URLFetcher):
         except UserError as error:
             raise RefusedResource(url, error.problems[0].message) from None
         _check_kind(url, path, data)
-        self.read[path] = hashlib.sha256(data).hexdigest()
+        # By the name used: a link pointed elsewhere since is another file, though the old target is unchanged.
+        self.read[named] = hashlib.sha256(data).hexdigest()
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(path.as_uri(), body=data, headers={"Content-Type": mime})
 

@@ -18,12 +18,16 @@ import csv
 import datetime as dt
 import gc
 import io
+import multiprocessing
 import os
 import re
 import shutil
+import stat
 import tempfile
 import unicodedata
 from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +41,7 @@ COLUMNS = ("name", "role", "start_date", "manager", "buddy", "email", "note")
 REQUIRED = ("name", "role")
 MAX_ROWS = 5000
 MAX_ROSTER_BYTES = 5 * 1024 * 1024
+MAX_CELL = {"note": 1000}  # characters; every other cell 200. A cover holds a short note, not a letter
 
 
 @dataclass(frozen=True)
@@ -86,6 +91,9 @@ def read_roster(
         raise UserError(Problem("the roster is empty: it needs a header row and one row per person", path))
     header_line, header = rows[0]
     columns = [cell.strip().lower().replace(" ", "_") for cell in header]
+    for column in COLUMNS:
+        if columns.count(column) > 1:
+            problem(f"the column `{column}` appears {columns.count(column)} times; keep one", header_line, column)
     unused = [column or f"column {index}" for index, column in enumerate(columns, 1) if column not in COLUMNS]
     if unused:
         notes.append(
@@ -118,6 +126,11 @@ def read_roster(
             continue
         values = {column: row[index].strip() for index, column in enumerate(columns) if index < len(row)}
         values = {column: values.get(column, "") for column in COLUMNS}
+        long = [column for column in COLUMNS if len(values[column]) > MAX_CELL.get(column, 200)]
+        for column in long:
+            problem(f"longer than {MAX_CELL.get(column, 200)} characters: shorten it", number, column)
+        if long:
+            continue
         bad = False
         if not values["name"]:
             problem("the name is missing", number, "name")
@@ -359,9 +372,14 @@ def onboard_company(
     }
     mine = [hire for position, hire in enumerate(hires) if in_shard(position, shard)]
     written: list[tuple[Hire, Path]] = []
+    if out.is_symlink():
+        raise UserError(Problem("the packets' folder is a link to another folder; make it a folder of its own", out))
     with target_lock(out):
         for leftover in out.glob(f"{SCRATCH}*"):  # a killed run's; no other run can be using it inside the lock
-            shutil.rmtree(leftover, ignore_errors=True)
+            if stat.S_ISDIR(leftover.lstat().st_mode):
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                leftover.unlink(missing_ok=True)  # never opened: it may be a pipe
         for item in planned:
             group = [hire for hire in mine if hire.framework == item.spec.framework]
             if not group:
@@ -409,9 +427,15 @@ def build_packets(
     work = list(zip(hires, names, strict=True))
     groups = [work[start : start + PEOPLE_PER_LAYOUT] for start in range(0, len(work), PEOPLE_PER_LAYOUT)]
     role_ids = list(dict.fromkeys(hire.role_id for hire in hires))
-    out.mkdir(parents=True, exist_ok=True)
     mode = 0o644 if shared else 0o600
-    with tempfile.TemporaryDirectory(dir=out, prefix=SCRATCH) as folder, _workers(prepared, jobs, groups) as pool:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        scratch_folder = tempfile.TemporaryDirectory(dir=out, prefix=SCRATCH)
+    except OSError as error:
+        raise UserError(
+            Problem(f"cannot write the packets here ({error.strerror}); is the folder writable?", out)
+        ) from None
+    with scratch_folder as folder, _workers(prepared, jobs, groups) as pool:
         scratch = Path(folder)
         if guide_pdf is not None:
             write_atomic(scratch / "guide.pdf", guide_pdf)
@@ -428,7 +452,14 @@ def build_packets(
         written = []
         for result in (*joined, *late):
             for name in result.get():
-                os.replace(scratch / name, out / name)
+                try:
+                    os.replace(scratch / name, out / name)
+                except OSError as error:
+                    raise UserError(
+                        Problem(
+                            f"cannot put the packet in place ({error.strerror}); is something else there?", out / name
+                        )
+                    ) from None
                 written.append(out / name)
         return written
 
@@ -465,10 +496,42 @@ def _workers(prepared, jobs: int, groups: list):
     from .pipeline import pool_context, renderer
 
     renderer()
-    # Leaving the block terminates the workers: a timeout or Ctrl-C stops them at once. Workers are not
-    # replaced as they go (that forks from the pool's threads); `_covers` keeps their memory flat instead.
-    with pool_context().Pool(jobs, _start_worker, (prepared,)) as pool:
-        yield pool
+    # Workers are not replaced as they go (that would fork from the executor's thread); `_covers` keeps their
+    # memory flat instead. A worker that dies (the system's out-of-memory killer) breaks the pool at once.
+    executor = ProcessPoolExecutor(jobs, mp_context=pool_context(), initializer=_start_worker, initargs=(prepared,))
+    try:
+        yield _Pool(executor)
+    except BrokenProcessPool:
+        raise UserError(
+            Problem(
+                "a worker process stopped in the middle of the packets (killed, or out of memory); no packet is "
+                "half-written: run the command again, with --jobs 1 if memory is short"
+            )
+        ) from None
+    except BaseException:
+        for worker in multiprocessing.active_children():  # a timeout or Ctrl-C stops the workers at once
+            worker.terminate()
+        raise
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+@dataclass(frozen=True)
+class _Pool:
+    """The executor, asked as `multiprocessing.Pool` is: `apply_async(function, args).get()`."""
+
+    executor: ProcessPoolExecutor
+
+    def apply_async(self, function, args):
+        return _Future(self.executor.submit(function, *args))
+
+
+@dataclass(frozen=True)
+class _Future:
+    future: object
+
+    def get(self):
+        return self.future.result()
 
 
 _PREPARED: list = []

@@ -407,7 +407,7 @@ def build_target(content: Content, target: Target, options: BuildOptions, digest
     from .outputs import Job, make_files
 
     started = time.perf_counter()
-    job = Job(content, target, options, renderer)
+    job = Job(content, target, options, renderer if not own_fonts(target) else _private_renderer())
     out = options.out_dir / target.slug
     previous = read_manifest(out) or {}
     result = BuildResult(target.slug)
@@ -437,19 +437,49 @@ def build_target(content: Content, target: Target, options: BuildOptions, digest
     return result
 
 
-def _read_roots(target: Target) -> dict[str, Path]:
+def own_fonts(target: Target) -> bool:
+    """Whether a target brings fonts of its own (brand.font.files, or @font-face in its stylesheets).
+
+    WeasyPrint's font configuration keeps every face it loaded for as long
+    as it lives, by family: shared by targets, or kept over a watch
+    session, it would set one company's "Custom" family in another's
+    files, or an edited font file in its old shapes. Such a target gets a
+    font configuration of its own; the others share the process's.
+    """
+    if target.company_dir is None:
+        return False
+    if target.brand.font_files:
+        return True
+    for path in sorted(Path(target.company_dir).rglob("*.css"))[:200]:
+        try:
+            if b"@font-face" in read_inside(path, target.company_dir, MAX_HASHED_BYTES).lower():
+                return True
+        except UserError:
+            continue
+    return False
+
+
+def _private_renderer():
+    """A renderer made for one target, on first use (see `own_fonts`)."""
+    from .render_pdf import Renderer
+
+    return cache(Renderer)
+
+
+def _read_roots(target: Target, resolved: bool = True) -> dict[str, Path]:
     """Where the files a layout may read live, by the name the manifest gives them (no machine's paths)."""
     roots = {"styles": styles_dir(), "templates": templates_dir()}
     if target.company_dir is not None:
         roots["company"] = target.company_dir
-    return {name: Path(os.path.realpath(root)) for name, root in roots.items()}
+    resolve = os.path.realpath if resolved else os.path.abspath
+    return {name: Path(resolve(root)) for name, root in roots.items()}
 
 
 def _read_labels(read: dict[Path, str], target: Target) -> dict[str, str]:
-    roots = _read_roots(target)
+    """The files read (by the names used, see `fetch.SafeFetcher`), relative to their folders."""
     labels = {}
     for path, sha in read.items():
-        for name, root in roots.items():
+        for name, root in [*_read_roots(target, resolved=False).items(), *_read_roots(target).items()]:
             if path.is_relative_to(root):
                 labels[f"{name}/{path.relative_to(root).as_posix()}"] = sha
                 break

@@ -88,13 +88,17 @@ class FolderLoader(jinja2.BaseLoader):
 
     def get_source(self, environment: jinja2.Environment, template: str):
         pieces = jinja2.loaders.split_template_path(template)
-        for folder in self.folders:
+        for index, folder in enumerate(self.folders):
             path = folder.joinpath(*pieces)
             if not os.path.lexists(path):
                 continue
             source = decode_text(read_inside(path, folder, MAX_TEMPLATE_BYTES), path)
+            # A template added since to a folder searched first (a company's own) replaces this one.
+            before = [earlier.joinpath(*pieces) for earlier in self.folders[:index]]
 
-            def uptodate(path: Path = path, folder: Path = folder, source: str = source) -> bool:
+            def uptodate(path: Path = path, folder: Path = folder, source: str = source, before=before) -> bool:
+                if any(os.path.lexists(earlier) for earlier in before):
+                    return False
                 try:
                     return decode_text(read_inside(path, folder, MAX_TEMPLATE_BYTES), path) == source
                 except UserError:

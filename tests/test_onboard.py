@@ -13,6 +13,7 @@ from conftest import CONTENT, ROOT
 from pypdf import PdfReader
 
 from guide.cli import main
+from guide.errors import UserError
 
 ROSTER = """name,role,start_date,manager,buddy,email,note
 Amélie Durand,Product Manager II,2026-12-01,Maya Okafor,Sam Lee,amelie@example.com,Welcome aboard!
@@ -508,10 +509,57 @@ def test_a_cover_that_would_run_onto_the_next_person_s_page_is_refused(tmp_path:
     folder = make_company(tmp_path, "leaky", "name: Leaky\n", {"styles/x.css": css})
     roster = tmp_path / "roster.csv"
     roster.write_text(
-        "name,role,note\nAlice Alpha,product-manager," + "secret words " * 150 + "\nBob Beta,product-manager,hi\n"
+        "name,role,note\nAlice Alpha,product-manager," + "secret words " * 60 + "\nBob Beta,product-manager,hi\n"
     )
     args = ["onboard", "--company", str(folder), "--roster", str(roster), "--out", str(tmp_path / "out"), "-j", "1"]
     result = CliRunner().invoke(main, [*args, "--content", str(small_content)])
     assert result.exit_code == 1, result.output
-    assert 'id="hire-3" starts part-way down a page' in result.output and "Traceback" not in result.output
+    assert 'id="hire-3"' in result.output and "Traceback" not in result.output
+    assert "its own page" in result.output or "a page of its own" in result.output
     assert not list((tmp_path / "out" / "leaky" / "onboarding").glob("*.pdf"))
+
+
+HOSTILE_ROSTERS = [
+    ("a column twice", "name,role,name\nAlice Real,product-manager,Bob Other\n", "roster.csv:1: name: the column"),
+    (
+        "a note of a letter",
+        "name,role,note\nAna,product-manager," + "x" * 1001 + "\n",
+        "roster.csv:2: note: longer than",
+    ),
+    ("a name of a paragraph", "name,role\n" + "Ana " * 60 + ",product-manager\n", "roster.csv:2: name: longer than"),
+]
+
+
+@pytest.mark.parametrize(("case", "roster", "expected"), HOSTILE_ROSTERS, ids=[h[0] for h in HOSTILE_ROSTERS])
+def test_rosters_that_would_lose_someone_or_stall_the_run(
+    tmp_path: Path, case: str, roster: str, expected: str
+) -> None:
+    from guide.load import load_content
+    from guide.onboard import read_roster
+    from guide.validate import validate
+
+    path = tmp_path / "roster.csv"
+    path.write_text(roster)
+    try:
+        problems = read_roster(path, validate(load_content(CONTENT)))[1]
+    except UserError as error:
+        problems = error.problems
+    assert any(expected in str(problem) for problem in problems), problems
+
+
+def test_a_linked_or_unwritable_packets_folder_is_refused(tmp_path: Path, built: Path) -> None:
+    import os
+
+    out = tmp_path / "out" / "northwind" / "onboarding"
+    (tmp_path / "elsewhere").mkdir()
+    out.parent.mkdir(parents=True)
+    os.symlink(tmp_path / "elsewhere", out)
+    (tmp_path / "roster.csv").write_text("name,role\nAna,product-manager\n")
+    args = ["onboard", "--company", NORTHWIND, "--roster", str(tmp_path / "roster.csv"), "--out", str(tmp_path / "out")]
+    result = CliRunner().invoke(main, [*args, "--content", str(CONTENT)])
+    assert result.exit_code == 1 and "is a link to another folder" in result.output, result.output
+    out.unlink()
+    out.mkdir()
+    (out / "ana.pdf").mkdir()  # something in the way of the packet
+    result = CliRunner().invoke(main, [*args, "--content", str(CONTENT)])
+    assert result.exit_code == 1 and "ana.pdf: cannot put the packet in place" in result.output, result.output

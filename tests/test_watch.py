@@ -16,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import CONTENT, make_company
+from conftest import CONTENT, ROOT, make_company
 from PIL import Image
 from pypdf import PdfReader
 
@@ -314,3 +314,18 @@ def test_watch_says_a_failed_build_failed(acme: BuildOptions) -> None:
     start = next(line for line in reporter.lines if line.startswith("start:"))
     assert start.startswith("start: failed (") and "rebuilt nothing" not in start, reporter.lines
     assert any(line.startswith("error:") and "company.yaml:3:1: invalid YAML" in line for line in reporter.lines)
+
+
+def test_a_template_added_to_the_company_later_replaces_the_theme_s_in_the_same_process(tmp_path: Path) -> None:
+    from guide.load import load_content
+    from guide.pipeline import prepare_company
+    from guide.render_html import render_cards
+
+    folder = make_company(
+        tmp_path, "acme", "name: Acme\n", {"templates/base.html": (ROOT / "templates/base.html").read_text()}
+    )
+    prepared = prepare_company(load_content(CONTENT), folder)
+    assert "data-new" not in render_cards(prepared.content, prepared.target, {}).html
+    own = (ROOT / "templates/cards.html").read_text().replace('class="card-title"', 'class="card-title" data-new')
+    (folder / "templates" / "cards.html").write_text(own)
+    assert "data-new" in render_cards(prepared.content, prepared.target, {}).html
