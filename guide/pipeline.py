@@ -427,13 +427,22 @@ def build_target(content: Content, target: Target, options: BuildOptions, digest
             written.update(staged)
         result.made.append((unit.name, time.perf_counter() - started))
 
-    made_files, keys = make_files(job, kept if previous and not options.force else None, made)
-    files = {out / name: data for name, data in made_files.items()}
-    if options.strict and job.warnings:
-        raise UserError(job.warnings)
-    result.warnings = list(job.warnings)
-    read = {**(previous["read"] if result.kept else {}), **_read_labels(job.read, target)}  # kept: a dict
-    result.outputs = write_target(out, files, digest, keys, read, written)
+    try:
+        made_files, keys = make_files(job, kept if previous and not options.force else None, made)
+        files = {out / name: data for name, data in made_files.items()}
+        if options.strict and job.warnings:
+            raise UserError(job.warnings)
+        result.warnings = list(job.warnings)
+        read = {**(previous["read"] if result.kept else {}), **_read_labels(job.read, target)}  # kept: a dict
+        result.outputs = write_target(out, files, digest, keys, read, written)
+    except BaseException:
+        # Written early (watch) but never recorded: files no manifest lists would outlive the role they were for.
+        recorded = (
+            {out / name for name in previous.get("outputs", {})} if isinstance(previous.get("outputs"), dict) else set()
+        )
+        for path in written - recorded:
+            path.unlink(missing_ok=True)
+        raise
     return result
 
 

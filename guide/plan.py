@@ -82,6 +82,8 @@ class BuildOptions:
 
 
 FRAMEWORKS = "frameworks"
+#: Folders a company's outputs make inside its target folder: no framework of the company may be called so.
+OWN_FOLDERS = frozenset({"onboarding", "cards", "web", "assets"})
 
 
 @dataclass(frozen=True)
@@ -158,12 +160,19 @@ def plan_targets(options: BuildOptions) -> list[TargetSpec]:
             raise UserError(problems)
         folders = list({folder.resolve(): folder for folder in folders}.values())
     specs = [TargetSpec(DEFAULT_TARGET)] if options.all_targets or not folders else []
+    taken = []
     for folder in folders:
         specs.append(TargetSpec(folder.name, folder))
-        specs += [
-            TargetSpec(f"{folder.name}/{framework.parent.name}", folder, framework.parent.name)
-            for framework in sorted((folder / FRAMEWORKS).glob("*/guide.yaml"))
-        ]
+        for framework in sorted((folder / FRAMEWORKS).glob("*/guide.yaml")):
+            if framework.parent.name.lower() in OWN_FOLDERS:
+                taken.append(framework.parent)
+            specs.append(TargetSpec(f"{folder.name}/{framework.parent.name}", folder, framework.parent.name))
+    if taken:
+        names = ", ".join(sorted(OWN_FOLDERS))
+        raise UserError(
+            [Problem(f"a framework cannot be called {path.name}: the company's own outputs use the folders {names}; "
+                     "rename it", path) for path in taken]
+        )  # fmt: skip
     _refuse_shared_outputs(specs, options.out_dir)
     return [spec for number, spec in enumerate(specs) if in_shard(number, options.shard)]
 

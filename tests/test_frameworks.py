@@ -10,6 +10,7 @@ import pytest
 from conftest import CONTENT, ROOT, make_company
 from pypdf import PdfReader
 
+from guide.errors import UserError
 from guide.pipeline import build
 from guide.plan import BuildOptions, plan_targets
 
@@ -102,3 +103,12 @@ def test_explain_finds_a_role_of_the_company_own_framework(monkeypatch) -> None:
     assert result.exit_code == 0, result.output
     assert result.output.startswith("Senior Designer (senior-designer) at Lumen Studio: level 2 of 3")
     assert "brings a designer along with them" in " ".join(result.output.split())  # {noun:below}, resolved
+
+
+def test_a_framework_cannot_take_the_name_of_a_folder_the_outputs_use(tmp_path: Path) -> None:
+    folder = make_company(tmp_path, "acme", "name: Acme\n")
+    (folder / "frameworks" / "onboarding").mkdir(parents=True)
+    (folder / "frameworks" / "onboarding" / "guide.yaml").write_text("title: T\n")
+    with pytest.raises(UserError) as error:
+        plan_targets(BuildOptions(project=tmp_path, companies=("acme",)))
+    assert "a framework cannot be called onboarding" in str(error.value)
