@@ -108,6 +108,22 @@ class FolderLoader(jinja2.BaseLoader):
         raise jinja2.TemplateNotFound(template)
 
 
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """Jinja2's sandbox, with arithmetic that cannot fill the memory (`"x" * 10**10`, `2 ** 100000000`)."""
+
+    intercepted_binops = frozenset({"*", "**"})
+    MAX_SIZE = 1_000_000  # characters or items a template may make with one `*`
+
+    def call_binop(self, context, operator, left, right):
+        sizes = [len(value) for value in (left, right) if isinstance(value, (str, list, tuple))]
+        counts = [value for value in (left, right) if isinstance(value, int) and not isinstance(value, bool)]
+        if operator == "*" and sizes and counts and sizes[0] * max(counts[0], 0) > self.MAX_SIZE:
+            raise SecurityError(f"`*` would make more than {self.MAX_SIZE:,} characters or items")
+        if operator == "**" and isinstance(right, (int, float)) and abs(right) > 100:
+            raise SecurityError("a power above 100 is refused")
+        return super().call_binop(context, operator, left, right)
+
+
 @cache
 def _environment(template_dirs: tuple[Path, ...]) -> jinja2.Environment:
     """Templates are looked up company folder first, then the theme.
@@ -116,7 +132,7 @@ def _environment(template_dirs: tuple[Path, ...]) -> jinja2.Environment:
     Jinja2's sandbox, with autoescaping on, and receives plain data only
     (see `_context`): the sandbox is the second wall, not the first.
     """
-    env = ImmutableSandboxedEnvironment(
+    env = _Sandbox(
         loader=FolderLoader(template_dirs),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -464,7 +480,8 @@ def _render(theme: Target, name: str, limit: int = MAX_HTML_CHARS, **context: An
         path, line = _template_frame(error, theme)
         if path is None:
             raise
-        raise UserError(Problem(f"a company template failed: {error}", path, line)) from None
+        why = str(error) or type(error).__name__
+        raise UserError(Problem(f"a company template failed: {why}", path, line)) from None
 
 
 def _template_frame(error: BaseException, theme: Target) -> tuple[Path | None, int | None]:

@@ -94,6 +94,17 @@ def test_a_company_template_cannot_reach_files(project: Path, attempt: str) -> N
     assert not list(project.rglob("pwned*"))
 
 
+GREEDY = ['{{ "x" * 10**10 }}', "{{ [1] * 10**9 }}", "{{ 2 ** 100000000 }}", '{{ "x" * 10**13 }}']
+
+
+@pytest.mark.parametrize("attempt", GREEDY)
+def test_template_arithmetic_cannot_fill_the_memory(project: Path, attempt: str) -> None:
+    make_company(project, "greedy", "name: Greedy\n", {"templates/guide.html": "\n" + attempt})
+    result = invoke("build", "--company", "greedy", "--out", "out", "--timeout", "20")
+    assert_error(result, "templates/guide.html:2", "unsafe")
+    assert not (project / "out" / "greedy").exists()
+
+
 def test_a_template_that_tries_to_write_writes_nothing(project: Path) -> None:
     attempt = '{{ target.company_dir.joinpath("../pwned.pth").write_text("import os") }}'
     make_company(project, "evil", "name: Evil\n", {"templates/guide.html": attempt})
