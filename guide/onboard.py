@@ -1,17 +1,17 @@
 """Onboarding packets: for each new hire on a roster, their own pages, then their company's guide.
 
-Speed comes from doing shared work once: the company's guide is laid out and
-written once, the personal pages of every hire are laid out together in one
-document, and each packet is the hire's own pages joined to the finished
-guide at the PDF level, with the guide's bookmarks, links and printed page
-numbers kept (the PDF's page labels number the personal pages i, ii, ... and
-the guide's pages from 1, as printed).
+Speed comes from doing shared work once: the company's guide is laid out
+and written once, each role's pages once however many people share the
+role, and only the cover per person (many covers to a layout); each packet
+is then joined from finished PDFs (see `join_pdf`), one tagged document
+with the guide's bookmarks, links and printed page numbers (the page labels
+number the personal pages i, ii, ... and the guide's pages from 1).
 
 Rosters hold personal data: it goes into the packets and nowhere else. Only
-names appear in messages; packets are readable by their owner only (0600)
-unless `shared` is asked for.
+names appear in messages; each cover is written on its own, so no packet's
+fonts carry letters of anyone else's page; packets are readable by their
+owner only (0600) unless `shared` is asked for.
 """
-
 from __future__ import annotations
 
 import csv
