@@ -12,6 +12,7 @@ names appear in messages; each cover is written on its own, so no packet's
 fonts carry letters of anyone else's page; packets are readable by their
 owner only (0600) unless `shared` is asked for.
 """
+
 from __future__ import annotations
 
 import csv
