@@ -587,7 +587,10 @@ def test_ctrl_c_exits_130_and_leaves_no_temporary_files(project: Path, small_con
         text=True,
         start_new_session=True,
     )
-    time.sleep(1.5)  # the workers are laying out their targets
+    # Ctrl-C once the workers are laying out their targets (each takes its target's lock), however loaded the machine.
+    deadline = time.monotonic() + 60
+    while not list((project / "out").glob(".*.lock")) and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.02)
     os.killpg(process.pid, signal.SIGINT)  # what a terminal sends the whole group on Ctrl-C
     _, err = process.communicate(timeout=120)
     assert process.returncode == 130, err
