@@ -15,9 +15,9 @@ from guide.cli import main
 from guide.errors import UserError
 from guide.load import load_content
 from guide.locale import labels
-from guide.onboard import read_roster
 from guide.pipeline import prepare_company
 from guide.render_html import render_backs, render_cards, render_guide, render_packets
+from guide.roster import read_roster
 from guide.wording import noun, number_word
 
 DEFAULT_TITLES = ROLE_TITLES

@@ -472,7 +472,7 @@ def test_rosters_as_spreadsheets_save_them_are_read(tmp_path: Path, case: str, r
     import datetime as dt
 
     from guide.load import load_content
-    from guide.onboard import read_roster
+    from guide.roster import read_roster
     from guide.validate import validate
 
     path = tmp_path / "roster.csv"
@@ -535,7 +535,7 @@ def test_rosters_that_would_lose_someone_or_stall_the_run(
     tmp_path: Path, case: str, roster: str, expected: str
 ) -> None:
     from guide.load import load_content
-    from guide.onboard import read_roster
+    from guide.roster import read_roster
     from guide.validate import validate
 
     path = tmp_path / "roster.csv"

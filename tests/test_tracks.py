@@ -211,7 +211,7 @@ def test_a_packet_for_someone_on_a_track_highlights_their_role(tmp_path: Path) -
     prepared = _prepare(tmp_path, TWO_TRACKS, PRINCIPAL)
     roster = tmp_path / "roster.csv"
     roster.write_text("name,role\nAna,Principal PM\n")
-    from guide.onboard import read_roster
+    from guide.roster import read_roster
 
     hires, problems = read_roster(roster, prepared.content)
     assert not problems

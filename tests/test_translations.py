@@ -19,9 +19,9 @@ from guide.cli import main
 from guide.errors import UserError
 from guide.load import load_content
 from guide.locale import shipped_locales
-from guide.onboard import Hire
 from guide.pipeline import prepare_company
 from guide.render_html import long_date, render_backs, render_cards, render_guide, render_packets
+from guide.roster import Hire
 from guide.typeset import typeset
 
 LOCALES = ("de", "fr", "es")

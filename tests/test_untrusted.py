@@ -535,7 +535,7 @@ def test_onboard_clears_temporary_files_a_killed_run_left(project: Path) -> None
 
 def _roster_problems(tmp_path: Path, name: str, data: bytes):
     from guide.load import load_content
-    from guide.onboard import read_roster
+    from guide.roster import read_roster
     from guide.validate import validate
 
     path = tmp_path / name
