@@ -408,7 +408,8 @@ def _translation_report(options, strict: bool) -> list:
     "--roster",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="CSV with a header row: name, role, and optionally start_date, manager, buddy, email, note.",
+    help="CSV (commas, semicolons or tabs) or Excel workbook with a header row: name, role, and optionally "
+    "start_date, manager, buddy, email, note; other columns are left out.",
 )
 @_out_option("Packets go to OUT/<company>/onboarding/.")
 @click.option("--strict", is_flag=True, help="Build nothing if any row of the roster is bad.")
