@@ -396,13 +396,20 @@ def _measuring_font(family: str, weight: str, style: str, brand, root: Path):
         return None
 
 
+def fc_family(family: str) -> str:
+    """A family name as a fontconfig pattern writes it (`:`, `,`, `=`, `-` and `\\` escaped)."""
+    return "".join(f"\\{c}" if c in "\\:,=-" else c for c in family)
+
+
 @lru_cache(maxsize=64)
 def installed_family(family: str) -> bool:
     """Whether fontconfig knows a font of exactly this family (fc-match would substitute another)."""
     import subprocess
 
     try:
-        found = subprocess.run(["fc-list", f":family={family}", "family"], capture_output=True, text=True, timeout=10)
+        found = subprocess.run(
+            ["fc-list", f":family={fc_family(family)}", "family"], capture_output=True, text=True, timeout=10
+        )
     except (OSError, subprocess.SubprocessError):
         return True  # cannot tell: say nothing rather than something wrong
     return bool(found.stdout.strip())
@@ -412,7 +419,7 @@ def installed_family(family: str) -> bool:
 def _fontconfig_file(family: str, bold: bool, italic: bool) -> str | None:
     import subprocess
 
-    pattern = f"{family}:weight={200 if bold else 80}:slant={100 if italic else 0}"
+    pattern = f"{fc_family(family)}:weight={200 if bold else 80}:slant={100 if italic else 0}"
     try:
         found = subprocess.run(["fc-match", "-f", "%{file}", pattern], capture_output=True, text=True, timeout=10)
     except (OSError, subprocess.SubprocessError):

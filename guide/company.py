@@ -21,6 +21,7 @@ from .locale import check_locale
 from .models import Brand, CompanyFile, Target
 from .plan import DEFAULT_TARGET
 from .references import check_reference, check_stylesheets, svg_references
+from .resources import is_example
 from .validate import problems_from
 
 RESERVED = DEFAULT_TARGET  # the default target's output folder
@@ -102,8 +103,8 @@ def _assets(folder: Path, raw: dict, loaded: Loaded, problems: list[Problem]) ->
         if not path.is_file():
             where = f"{folder.name}/{Path(relative).parent.as_posix()}/".replace("/./", "/")
             hint = (
-                " (the lumen example's font files are copied from Debian's fonts-ebgaramond by `make setup`)"
-                if field.startswith("brand.font.files") and folder.name == "lumen"
+                " (the example companies' font files come from Debian packages: `make setup` copies them in)"
+                if field.startswith("brand.font.files") and is_example(folder)
                 else ""
             )
             message = f"file not found: {relative}; put the file in {where} or correct the name here{hint}"

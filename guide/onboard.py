@@ -21,10 +21,9 @@ import os
 import shutil
 import stat
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import Problem, UserError
@@ -151,19 +150,19 @@ def build_packets(
         scratch = Path(folder)
         if guide_pdf is not None:
             write_atomic(scratch / "guide.pdf", guide_pdf)
-        parts = pool.apply_async(_shared_parts, (guide_pdf is None, role_ids, scratch))
-        early = [pool.apply_async(_covers, ([hire for hire, _ in group],)) for group in groups[: _early(jobs)]]
-        parts.get()
-        late = [pool.apply_async(_packets, (group, scratch, mode)) for group in groups[len(early) :]]
+        parts = pool.submit(_shared_parts, guide_pdf is None, role_ids, scratch)
+        early = [pool.submit(_covers, [hire for hire, _ in group]) for group in groups[: _early(jobs)]]
+        parts.result()
+        late = [pool.submit(_packets, group, scratch, mode) for group in groups[len(early) :]]
         joined = [
-            pool.apply_async(_packets, (group, scratch, mode, covers.get()))
+            pool.submit(_packets, group, scratch, mode, covers.result())
             for group, covers in zip(groups[: len(early)], early, strict=True)
         ]
         # Packets are made in the scratch folder and moved into place here, each whole: a stopped run
         # leaves the packets it finished and nothing else.
         written = []
         for result in (*joined, *late):
-            for name in result.get():
+            for name in result.result():
                 try:
                     os.replace(scratch / name, out / name)
                 except OSError as error:
@@ -182,18 +181,12 @@ def _early(jobs: int) -> int:
 
 
 class _Inline:
-    """A pool of no workers: each task runs when it is given."""
+    """An executor of no workers: each task runs when it is given."""
 
-    def apply_async(self, function, args):
-        return _Done(function(*args))
-
-
-@dataclass(frozen=True)
-class _Done:
-    value: object
-
-    def get(self):
-        return self.value
+    def submit(self, function, *args) -> Future:
+        future = Future()
+        future.set_result(function(*args))
+        return future
 
 
 @contextmanager
@@ -212,7 +205,7 @@ def _workers(prepared, jobs: int, groups: list):
     # memory flat instead. A worker that dies (the system's out-of-memory killer) breaks the pool at once.
     executor = ProcessPoolExecutor(jobs, mp_context=pool_context(), initializer=_start_worker, initargs=(prepared,))
     try:
-        yield _Pool(executor)
+        yield executor
     except BrokenProcessPool:
         raise UserError(
             Problem(
@@ -226,24 +219,6 @@ def _workers(prepared, jobs: int, groups: list):
         raise
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
-
-
-@dataclass(frozen=True)
-class _Pool:
-    """The executor, asked as `multiprocessing.Pool` is: `apply_async(function, args).get()`."""
-
-    executor: ProcessPoolExecutor
-
-    def apply_async(self, function, args):
-        return _Future(self.executor.submit(function, *args))
-
-
-@dataclass(frozen=True)
-class _Future:
-    future: object
-
-    def get(self):
-        return self.future.result()
 
 
 _PREPARED: list = []
@@ -313,11 +288,12 @@ def _packets(group, scratch: Path, mode: int, covers: dict[str, bytes] | None = 
     prepared = _PREPARED[0]
     covers = covers or _covers([hire for hire, _ in group])
     guide_pdf = (scratch / "guide.pdf").read_bytes()
+    roles = {hire.role_id: (scratch / f"role-{hire.role_id}.pdf").read_bytes() for hire, _ in group}
     words = labels(prepared.target.locale, prepared.target.company_dir)
     titles = {role.id: role.title for role in prepared.content.roles}
     for hire, name in group:
         packet = join_pdfs(
-            [covers[str(hire.row)], (scratch / f"role-{hire.role_id}.pdf").read_bytes()],
+            [covers[str(hire.row)], roles[hire.role_id]],
             guide_pdf,
             title=f"{words['packet_title']}: {hire.name}",
             bookmarks=[Bookmark(hire.name, 0), Bookmark(f"{words['your_role']}: {titles[hire.role_id]}", 1)],

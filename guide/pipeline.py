@@ -413,8 +413,10 @@ def build_target(content: Content, target: Target, options: BuildOptions, digest
     result = BuildResult(target.slug)
     written: set[Path] = set()
 
+    reads_unchanged = cache(lambda: _reads_unchanged(previous, target))  # once per target, not per unit
+
     def kept(unit, key: str) -> dict[str, bytes] | None:
-        files = _kept_files(previous, out, target, unit.name, key)
+        files = _kept_files(previous, out, key) if reads_unchanged() else None
         if files is not None:
             result.kept.append(unit.name)
             written.update(out / name for name in files)  # on disk as they are: not written again
@@ -487,25 +489,34 @@ def _read_roots(target: Target, resolved: bool = True) -> dict[str, Path]:
 def _read_labels(read: dict[Path, str], target: Target) -> dict[str, str]:
     """The files read (by the names used, see `fetch.SafeFetcher`), relative to their folders."""
     labels = {}
+    roots = [*_read_roots(target, resolved=False).items(), *_read_roots(target).items()]
     for path, sha in read.items():
-        for name, root in [*_read_roots(target, resolved=False).items(), *_read_roots(target).items()]:
+        for name, root in roots:
             if path.is_relative_to(root):
                 labels[f"{name}/{path.relative_to(root).as_posix()}"] = sha
                 break
     return labels
 
 
-def _kept_files(previous: dict, out: Path, target: Target, unit: str, key: str) -> dict[str, bytes] | None:
-    """The files `unit` made from `key` at the last build, if they and every file its layouts read are unchanged."""
-    read, outputs = previous.get("read"), previous.get("outputs")
-    if previous.get("code") != code_digest() or not isinstance(read, dict) or not isinstance(outputs, dict):
-        return None
+def _reads_unchanged(previous: dict, target: Target) -> bool:
+    """Whether the last build's manifest is this code's and every file its layouts read is as it was then."""
+    read = previous.get("read")
+    if previous.get("code") != code_digest() or not isinstance(read, dict):
+        return False
     roots = _read_roots(target)
     for label, sha in read.items():
         name, _, relative = str(label).partition("/")
         data = _read_or_none(roots[name] / relative, roots[name]) if name in roots else None
         if data is None or hashlib.sha256(data).hexdigest() != sha:
-            return None
+            return False
+    return True
+
+
+def _kept_files(previous: dict, out: Path, key: str) -> dict[str, bytes] | None:
+    """The files the last build made from `key` (a unit's source key), if they are all still intact."""
+    outputs = previous.get("outputs")
+    if not isinstance(outputs, dict):
+        return None
     files = {}
     for name, facts in outputs.items():
         if not isinstance(facts, dict) or facts.get("from") != key:

@@ -38,3 +38,8 @@ LOCALES = _PACKAGE / "locales"
 
 def locales_dir() -> Path:
     return LOCALES
+
+
+def is_example(folder: Path) -> bool:
+    """Whether `folder` is one of the example companies of this checkout (their fonts come in with `make setup`)."""
+    return Path(folder).resolve().is_relative_to(_PACKAGE.parent / "companies")

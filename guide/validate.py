@@ -221,7 +221,7 @@ def user_message(model: type[BaseModel], item: dict) -> str:
             return f'"#" starts a comment in YAML, so the colour was not read: write {name}: "#5B2A86" in quotes'
         return f"has no value: write one after `{name}:` (text with a # in it goes in quotes)"
     if isinstance(value, float) and value != value:  # NaN (`.nan` in YAML)
-        return "must be a number" + _range(model, loc)
+        return "must be a number" + (" from 0 to 100" if name == "level" else "")
     message = MESSAGES.get(item["type"])
     if message is None:
         message = item["msg"].removeprefix("Value error, ") if item["msg"].startswith("Value error, ") else None
@@ -231,10 +231,6 @@ def user_message(model: type[BaseModel], item: dict) -> str:
 
 
 _TEXT_TYPES = ("string_type", "string_pattern_mismatch", "string_too_short")
-
-
-def _range(model: type[BaseModel], loc: Key) -> str:
-    return " from 0 to 100" if loc and loc[-1] == "level" else ""
 
 
 def _pattern(item: dict, context: dict, name: str) -> str:

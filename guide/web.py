@@ -18,7 +18,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .brand import MAX_FONT_BYTES, MAX_IMAGE_BYTES, read_font
+from .brand import MAX_FONT_BYTES, MAX_IMAGE_BYTES, fc_family, read_font
 from .errors import Problem, UserError
 from .files import read_bounded, read_inside
 from .models import Content, Target
@@ -102,7 +102,7 @@ def installed_faces(family: str) -> list[tuple[Path, int, str]]:
     """
     import subprocess
 
-    pattern = ":family=" + "".join(f"\\{c}" if c in "\\:,=-" else c for c in family)
+    pattern = f":family={fc_family(family)}"
     try:
         listing = subprocess.run(
             ["fc-list", "--format", "%{file}|%{weight}|%{slant}\n", pattern],

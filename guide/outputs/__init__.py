@@ -42,10 +42,11 @@ def make_files(job: Job, kept: Kept | None = None, made: Made | None = None) -> 
     """
     files: dict[str, bytes] = {}
     keys: dict[str, str] = {}
+    base = _base_digest(job)
     for unit in UNITS:
         if not unit.wanted(job):
             continue
-        key = source_key(job, unit) if unit.source is not None else None
+        key = source_key(unit, unit.source(job), base) if unit.source is not None else None
         produced = kept(unit, key) if key is not None and kept is not None else None
         if produced is not None:
             job.kept.update(produced)
@@ -62,18 +63,21 @@ def make_files(job: Job, kept: Kept | None = None, made: Made | None = None) -> 
     return files, keys
 
 
-def source_key(job: Job, unit: Unit) -> str:
+def source_key(unit: Unit, source: str, base: str) -> str:
     """What a unit's files are made from, as `unit:sha256`: its source text and everything not in it.
 
     Besides the source (the HTML, with the stylesheets, the logo and the
-    diagrams in it), the code, the libraries, the output options and the
-    environment; the files the layouts read (fonts, images) are checked
-    apart, from the manifest's `read` (see `pipeline.build_target`).
+    diagrams in it), `base` (see `_base_digest`); the files the layouts read
+    (fonts, images) are checked apart, from the manifest's `read` (see
+    `pipeline.build_target`).
     """
+    digest = hashlib.sha256(base.encode() + b"\0" + source.encode())
+    return f"{unit.name}:{digest.hexdigest()}"
+
+
+def _base_digest(job: Job) -> str:
+    """The code, the libraries, the output options and the environment: the same for every unit of a target."""
     from ..plan import code_digest, library_versions, output_options
 
-    digest = hashlib.sha256()
     parts = [__version__, code_digest(), library_versions(), output_options(job.options)]
-    digest.update(json.dumps([*parts, os.environ.get("SOURCE_DATE_EPOCH", "")], sort_keys=True).encode())
-    digest.update(b"\0" + unit.source(job).encode())
-    return f"{unit.name}:{digest.hexdigest()}"
+    return json.dumps([*parts, os.environ.get("SOURCE_DATE_EPOCH", "")], sort_keys=True)
