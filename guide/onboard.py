@@ -291,12 +291,13 @@ def _packets(group, scratch: Path, mode: int, covers: dict[str, bytes] | None = 
     roles = {hire.role_id: (scratch / f"role-{hire.role_id}.pdf").read_bytes() for hire, _ in group}
     words = labels(prepared.target.locale, prepared.target.company_dir)
     titles = {role.id: role.title for role in prepared.content.roles}
+    colon = "\u202f: " if prepared.target.locale.startswith("fr") else ": "  # French sets a space before the colon
     for hire, name in group:
         packet = join_pdfs(
             [covers[str(hire.row)], roles[hire.role_id]],
             guide_pdf,
-            title=f"{words['packet_title']}: {hire.name}",
-            bookmarks=[Bookmark(hire.name, 0), Bookmark(f"{words['your_role']}: {titles[hire.role_id]}", 1)],
+            title=f"{words['packet_title']}{colon}{hire.name}",
+            bookmarks=[Bookmark(hire.name, 0), Bookmark(f"{words['your_role']}{colon}{titles[hire.role_id]}", 1)],
         )
         write_atomic(scratch / name, packet, mode=mode)
     return [name for _, name in group]
